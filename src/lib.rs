@@ -1,0 +1,15 @@
+//! scitag: biomedical named-entity highlighting for manuscripts.
+//!
+//! The crate is one library with strict rooms (see `docs/ARCHITECTURE.md`):
+//! `prose` turns manuscripts into paragraphs of prose with an exact source map,
+//! `ner` runs a token classifier over prose, `analysis` caches results per
+//! paragraph, `features` answers editor questions in core terms, `document`
+//! holds text and positions, and `server` is the only room that knows LSP.
+
+pub mod analysis;
+pub mod cli;
+pub mod document;
+pub mod features;
+pub mod ner;
+pub mod prose;
+pub mod server;

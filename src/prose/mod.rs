@@ -1,0 +1,1 @@
+//! Manuscripts to prose: paragraphs with an exact map back to source bytes.
