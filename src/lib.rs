@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod document;
+pub mod eval;
 pub mod features;
 pub mod ner;
 pub mod prose;

@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use scitag::cli;
 
 #[derive(Debug, Parser)]
-#[command(name = "scitag", version, about = "Biomedical named-entity tagging for manuscripts (CLI and language server)")]
+#[command(
+    name = "scitag",
+    version,
+    about = "Biomedical named-entity tagging for manuscripts (CLI and language server)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,6 +33,8 @@ enum Command {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        // Colour codes only on a terminal: editors show the server's stderr verbatim.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SCITAG_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),

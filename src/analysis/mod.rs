@@ -1,1 +1,747 @@
-//! See docs/ARCHITECTURE.md.
+//! Document analysis: prose extraction, the paragraph cache, and NER on what the cache lacks.
+//!
+//! [`Analyzer::analyze`] is the heavy path. It runs on the scheduler's worker thread (see
+//! [`scheduler`]), never on the async runtime: it extracts every paragraph of the document (cheap),
+//! looks each one up in the [`cache::ParagraphCache`], sends only the missing paragraphs to the
+//! model in batches (checking between batches whether the job became stale), and maps entities from
+//! prose to document bytes through each paragraph's offset map. Typing in one paragraph therefore
+//! re-runs the model on that paragraph only.
+
+pub mod cache;
+pub mod scheduler;
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::ops::Range;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
+
+use cache::{ParagraphCache, ParagraphKey};
+
+use crate::document::AppliedEdit;
+use crate::ner::{
+    Aggregation, Alternative, Decode, DecodeOptions, Entity, NerError, TagInput, TagOutput, Tagger,
+};
+use crate::prose::{self, ExtractOptions, Language};
+
+/// Documents whose first analysis misses at least this many paragraphs report progress.
+pub const PROGRESS_MIN_PARAGRAPHS: usize = 16;
+
+/// Most paragraphs sent to the model in one call; the job checks for staleness between calls.
+const BATCH_PARAGRAPHS: usize = 8;
+/// Most sentences sent to the model in one call.
+const BATCH_SENTENCES: usize = 48;
+
+/// What the analyzer needs from a model. [`Tagger`] is the real one; tests can use a fake.
+pub trait Classifier: Send + Sync {
+    /// Human name for hovers and status, e.g. `jnlpba-minilm (int8)`.
+    fn name(&self) -> &str;
+    /// A stable hash of the model; part of the paragraph cache key.
+    fn identity(&self) -> u64;
+    /// Entity classes without `B-`/`I-`.
+    fn classes(&self) -> Vec<String>;
+    /// The decoding the model recommends.
+    fn recommended_decode(&self) -> DecodeOptions;
+    fn tag(&self, inputs: &[TagInput<'_>], options: &DecodeOptions) -> Result<TagOutput, NerError>;
+}
+
+impl Classifier for Tagger {
+    fn name(&self) -> &str {
+        Tagger::name(self)
+    }
+
+    fn identity(&self) -> u64 {
+        Tagger::identity(self)
+    }
+
+    fn classes(&self) -> Vec<String> {
+        Tagger::classes(self)
+    }
+
+    fn recommended_decode(&self) -> DecodeOptions {
+        Tagger::recommended_decode(self)
+    }
+
+    fn tag(&self, inputs: &[TagInput<'_>], options: &DecodeOptions) -> Result<TagOutput, NerError> {
+        Tagger::tag(self, inputs, options)
+    }
+}
+
+/// Where the model stands.
+#[derive(Clone)]
+pub enum ModelState {
+    /// No model was asked for yet.
+    NotLoaded,
+    /// A model is loading; analyses wait for it.
+    Loading,
+    Ready(Arc<dyn Classifier>),
+    /// Loading failed; the message says why and how to fix it.
+    Failed(String),
+}
+
+impl ModelState {
+    /// `not-loaded`, `loading`, `ready` or `failed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ModelState::NotLoaded => "not-loaded",
+            ModelState::Loading => "loading",
+            ModelState::Ready(_) => "ready",
+            ModelState::Failed(_) => "failed",
+        }
+    }
+}
+
+impl std::fmt::Debug for ModelState {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelState::Ready(classifier) => write!(formatter, "Ready({})", classifier.name()),
+            ModelState::Failed(message) => write!(formatter, "Failed({message})"),
+            other => formatter.write_str(other.as_str()),
+        }
+    }
+}
+
+/// The settings that change what an analysis returns.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AnalysisSettings {
+    /// `None`: the model's recommendation.
+    pub aggregation: Option<Aggregation>,
+    /// `None`: the model's recommendation.
+    pub decode: Option<Decode>,
+    pub extract: ExtractOptions,
+}
+
+impl AnalysisSettings {
+    fn decode_options(&self, classifier: &dyn Classifier) -> DecodeOptions {
+        let recommended = classifier.recommended_decode();
+        DecodeOptions {
+            aggregation: self.aggregation.unwrap_or(recommended.aggregation),
+            decode: self.decode.unwrap_or(recommended.decode),
+        }
+    }
+}
+
+/// One document to analyse: its text at one version.
+#[derive(Clone, Debug)]
+pub struct AnalysisRequest {
+    pub text: String,
+    pub version: i32,
+    pub language: Language,
+    pub settings: Arc<AnalysisSettings>,
+}
+
+/// What one analysis cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AnalysisStats {
+    pub paragraphs: usize,
+    pub cache_hits: usize,
+    pub cache_misses: usize,
+    pub sentences_inferred: usize,
+    pub elapsed: Duration,
+}
+
+/// The entities of one document version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocumentAnalysis {
+    pub version: i32,
+    /// The identity of the model that found the entities; `None` when there was no model.
+    pub model: Option<u64>,
+    /// Sorted by start, never overlapping, in bytes of the analysed text.
+    pub entities: Vec<SourceEntity>,
+    pub stats: AnalysisStats,
+}
+
+/// Why an analysis produced nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error("the document changed; the analysis was dropped")]
+    Stale,
+    #[error("the model is still loading")]
+    ModelLoading,
+    #[error(transparent)]
+    Model(#[from] NerError),
+}
+
+/// Counters since the server started, for `scitag/status`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub analyses: u64,
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    pub sentences_inferred: u64,
+    pub last: AnalysisStats,
+}
+
+/// The model, the paragraph cache and the counters, shared by the server and the worker thread.
+pub struct Analyzer {
+    model: RwLock<ModelState>,
+    cache: Mutex<ParagraphCache>,
+    counters: Mutex<Counters>,
+    cache_capacity: usize,
+}
+
+impl Analyzer {
+    pub fn new(cache_capacity: usize) -> Analyzer {
+        Analyzer {
+            model: RwLock::new(ModelState::NotLoaded),
+            cache: Mutex::new(ParagraphCache::new(cache_capacity)),
+            counters: Mutex::new(Counters::default()),
+            cache_capacity,
+        }
+    }
+
+    pub fn model_state(&self) -> ModelState {
+        self.model
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn set_model_state(&self, state: ModelState) {
+        *self
+            .model
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = state;
+    }
+
+    /// The ready model, if any.
+    pub fn classifier(&self) -> Option<Arc<dyn Classifier>> {
+        match self.model_state() {
+            ModelState::Ready(classifier) => Some(classifier),
+            _ => None,
+        }
+    }
+
+    pub fn counters(&self) -> Counters {
+        *lock(&self.counters)
+    }
+
+    /// Paragraphs held by the cache, and its capacity.
+    pub fn cache_size(&self) -> (usize, usize) {
+        (lock(&self.cache).len(), self.cache_capacity)
+    }
+
+    /// Analyses one document version. `is_current` is polled between model calls; once it says
+    /// false the analysis stops with [`AnalysisError::Stale`] (what it already computed stays
+    /// cached). `progress` hears (paragraphs tagged, paragraphs to tag) when there are at least
+    /// [`PROGRESS_MIN_PARAGRAPHS`] to tag.
+    pub fn analyze(
+        &self,
+        request: &AnalysisRequest,
+        is_current: &dyn Fn() -> bool,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<DocumentAnalysis, AnalysisError> {
+        let started = Instant::now();
+        let classifier = match self.model_state() {
+            ModelState::Ready(classifier) => classifier,
+            ModelState::Loading => return Err(AnalysisError::ModelLoading),
+            // Without a model there is nothing to show; the server has said why.
+            ModelState::NotLoaded | ModelState::Failed(_) => {
+                return Ok(DocumentAnalysis {
+                    version: request.version,
+                    model: None,
+                    entities: Vec::new(),
+                    stats: AnalysisStats {
+                        elapsed: started.elapsed(),
+                        ..AnalysisStats::default()
+                    },
+                });
+            }
+        };
+        let extraction = prose::extract(&request.text, request.language, &request.settings.extract);
+        let paragraphs = extraction.paragraphs;
+        let decode_options = request.settings.decode_options(classifier.as_ref());
+        let settings_fingerprint = {
+            let mut hasher = DefaultHasher::new();
+            decode_options.hash(&mut hasher);
+            hasher.finish()
+        };
+        let identity = classifier.identity();
+        let keys: Vec<ParagraphKey> = paragraphs
+            .iter()
+            .map(|paragraph| {
+                ParagraphKey::new(
+                    &paragraph.prose,
+                    &paragraph.sentences,
+                    identity,
+                    settings_fingerprint,
+                )
+            })
+            .collect();
+
+        // Look every paragraph up; collect the distinct misses.
+        let mut found: HashMap<ParagraphKey, Arc<[Entity]>> = HashMap::new();
+        let mut missing: Vec<usize> = Vec::new();
+        let mut missing_keys: HashSet<ParagraphKey> = HashSet::new();
+        let mut stats = AnalysisStats {
+            paragraphs: paragraphs.len(),
+            ..AnalysisStats::default()
+        };
+        {
+            let mut cache = lock(&self.cache);
+            for (index, key) in keys.iter().enumerate() {
+                // A paragraph repeated in the document is tagged once.
+                if found.contains_key(key) || missing_keys.contains(key) {
+                    stats.cache_hits += 1;
+                    continue;
+                }
+                match cache.get(*key) {
+                    Some(entities) => {
+                        stats.cache_hits += 1;
+                        found.insert(*key, entities);
+                    }
+                    None => {
+                        stats.cache_misses += 1;
+                        missing.push(index);
+                        missing_keys.insert(*key);
+                    }
+                }
+            }
+        }
+
+        // Tag the misses in batches.
+        let report_progress = missing.len() >= PROGRESS_MIN_PARAGRAPHS;
+        if report_progress {
+            progress(0, missing.len());
+        }
+        let mut done = 0;
+        for batch in batches(&missing, |index| paragraphs[index].sentences.len().max(1)) {
+            if !is_current() {
+                self.add_partial(&stats);
+                return Err(AnalysisError::Stale);
+            }
+            let inputs: Vec<TagInput<'_>> = batch
+                .iter()
+                .map(|&index| TagInput {
+                    text: &paragraphs[index].prose,
+                    sentences: &paragraphs[index].sentences,
+                })
+                .collect();
+            let output = classifier.tag(&inputs, &decode_options)?;
+            stats.sentences_inferred += output.sentences_inferred;
+            let mut cache = lock(&self.cache);
+            for (&index, entities) in batch.iter().zip(output.entities) {
+                let entities: Arc<[Entity]> = Arc::from(entities);
+                cache.insert(keys[index], entities.clone());
+                found.insert(keys[index], entities);
+            }
+            drop(cache);
+            done += batch.len();
+            if report_progress {
+                progress(done, missing.len());
+            }
+        }
+
+        // Map prose entities to document bytes.
+        let mut entities = Vec::new();
+        for (paragraph, key) in paragraphs.iter().zip(&keys) {
+            let Some(paragraph_entities) = found.get(key) else {
+                continue;
+            };
+            for entity in paragraph_entities.iter() {
+                let Some(range) = paragraph.to_source(entity.range.clone()) else {
+                    continue;
+                };
+                entities.push(SourceEntity {
+                    range,
+                    label: entity.label.clone(),
+                    score: entity.score,
+                    alternatives: entity.alternatives.clone(),
+                });
+            }
+        }
+        entities.sort_by_key(|entity| (entity.range.start, entity.range.end));
+        let mut last_end = 0;
+        entities.retain(|entity| {
+            let keep = entity.range.start >= last_end && !entity.range.is_empty();
+            if keep {
+                last_end = entity.range.end;
+            }
+            keep
+        });
+
+        stats.elapsed = started.elapsed();
+        let mut counters = lock(&self.counters);
+        counters.analyses += 1;
+        counters.cache_hits += stats.cache_hits as u64;
+        counters.cache_misses += stats.cache_misses as u64;
+        counters.sentences_inferred += stats.sentences_inferred as u64;
+        counters.last = stats;
+        Ok(DocumentAnalysis {
+            version: request.version,
+            model: Some(identity),
+            entities,
+            stats,
+        })
+    }
+
+    /// Counts the model work of an analysis that stopped early (it is cached, so it was not lost).
+    fn add_partial(&self, stats: &AnalysisStats) {
+        let mut counters = lock(&self.counters);
+        counters.cache_hits += stats.cache_hits as u64;
+        counters.cache_misses += stats.cache_misses as u64;
+        counters.sentences_inferred += stats.sentences_inferred as u64;
+    }
+}
+
+/// Splits paragraph indices into batches of at most [`BATCH_PARAGRAPHS`] paragraphs and (unless a
+/// single paragraph is bigger) [`BATCH_SENTENCES`] sentences.
+fn batches(indices: &[usize], sentences_of: impl Fn(usize) -> usize) -> Vec<Vec<usize>> {
+    let mut batches: Vec<Vec<usize>> = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    let mut sentences = 0;
+    for &index in indices {
+        let count = sentences_of(index);
+        if !current.is_empty()
+            && (current.len() >= BATCH_PARAGRAPHS || sentences + count > BATCH_SENTENCES)
+        {
+            batches.push(std::mem::take(&mut current));
+            sentences = 0;
+        }
+        current.push(index);
+        sentences += count;
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    batches
+}
+
+/// An entity in document coordinates: bytes of the document text it was found in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceEntity {
+    pub range: Range<usize>,
+    pub label: String,
+    pub score: f32,
+    pub alternatives: Vec<Alternative>,
+}
+
+/// Moves `entities` along with `edits` (applied in order). Entities whose text an edit touched
+/// are dropped: they are stale until the next analysis.
+pub fn shift_entities(entities: &mut Vec<SourceEntity>, edits: &[AppliedEdit]) {
+    for edit in edits {
+        let (start, end) = (edit.replaced.start, edit.replaced.end);
+        entities.retain_mut(|entity| {
+            // An insertion exactly at an entity's start or end leaves the entity's text intact.
+            let touched = if start == end {
+                entity.range.start < start && start < entity.range.end
+            } else {
+                start < entity.range.end && entity.range.start < end
+            };
+            if touched {
+                return false;
+            }
+            if entity.range.start >= end {
+                let removed = end - start;
+                entity.range = entity.range.start - removed + edit.inserted_len
+                    ..entity.range.end - removed + edit.inserted_len;
+            }
+            true
+        });
+    }
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it: every critical section
+/// in this crate leaves its data consistent between statements.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Tags every word that starts with an uppercase letter as a protein; the score is lower for
+    /// short words. Counts the paragraphs it was given.
+    struct CapitalizedWords {
+        calls: AtomicUsize,
+    }
+
+    impl Classifier for CapitalizedWords {
+        fn name(&self) -> &str {
+            "capitalized words"
+        }
+
+        fn identity(&self) -> u64 {
+            7
+        }
+
+        fn classes(&self) -> Vec<String> {
+            vec!["protein".into()]
+        }
+
+        fn recommended_decode(&self) -> DecodeOptions {
+            DecodeOptions::default()
+        }
+
+        fn tag(
+            &self,
+            inputs: &[TagInput<'_>],
+            _options: &DecodeOptions,
+        ) -> Result<TagOutput, NerError> {
+            self.calls.fetch_add(inputs.len(), Ordering::SeqCst);
+            let mut output = TagOutput::default();
+            for input in inputs {
+                output.sentences_inferred += input.sentences.len().max(1);
+                let mut entities = Vec::new();
+                let mut offset = 0;
+                for word in input.text.split(' ') {
+                    let trimmed = word.trim_end_matches(['.', ',']);
+                    if trimmed.chars().next().is_some_and(char::is_uppercase) {
+                        entities.push(Entity {
+                            range: offset..offset + trimmed.len(),
+                            label: "protein".into(),
+                            score: if trimmed.len() > 3 { 0.95 } else { 0.5 },
+                            alternatives: vec![Alternative {
+                                label: "DNA".into(),
+                                probability: 0.04,
+                            }],
+                        });
+                    }
+                    offset += word.len() + 1;
+                }
+                output.entities.push(entities);
+            }
+            Ok(output)
+        }
+    }
+
+    fn analyzer() -> (Analyzer, Arc<CapitalizedWords>) {
+        let analyzer = Analyzer::new(1000);
+        let classifier = Arc::new(CapitalizedWords {
+            calls: AtomicUsize::new(0),
+        });
+        analyzer.set_model_state(ModelState::Ready(classifier.clone()));
+        (analyzer, classifier)
+    }
+
+    fn run(analyzer: &Analyzer, text: &str) -> DocumentAnalysis {
+        let request = AnalysisRequest {
+            text: text.to_owned(),
+            version: 1,
+            language: Language::Markdown,
+            settings: Arc::new(AnalysisSettings::default()),
+        };
+        analyzer
+            .analyze(&request, &|| true, &mut |_, _| {})
+            .expect("analysis")
+    }
+
+    fn texts<'a>(text: &'a str, analysis: &DocumentAnalysis) -> Vec<&'a str> {
+        analysis
+            .entities
+            .iter()
+            .map(|entity| &text[entity.range.clone()])
+            .collect()
+    }
+
+    const THREE_PARAGRAPHS: &str =
+        "# Signalling\n\nThe Notch receptor binds `Code` here.\n\nIn T cells, Jagged1 acts.\n";
+
+    #[test]
+    fn entities_land_on_source_bytes() {
+        let (analyzer, _) = analyzer();
+        let analysis = run(&analyzer, THREE_PARAGRAPHS);
+        assert_eq!(
+            texts(THREE_PARAGRAPHS, &analysis),
+            ["Signalling", "The", "Notch", "In", "T", "Jagged1"]
+        );
+        assert_eq!(analysis.stats.paragraphs, 3);
+        assert_eq!(analysis.stats.cache_misses, 3);
+    }
+
+    #[test]
+    fn an_edit_in_one_paragraph_reruns_only_that_paragraph() {
+        let (analyzer, classifier) = analyzer();
+        run(&analyzer, THREE_PARAGRAPHS);
+        let edited = THREE_PARAGRAPHS.replace("Jagged1 acts", "Jagged1 and Delta act");
+        let analysis = run(&analyzer, &edited);
+        assert_eq!(analysis.stats.cache_misses, 1);
+        assert_eq!(analysis.stats.cache_hits, 2);
+        assert_eq!(analysis.stats.sentences_inferred, 1);
+        assert_eq!(classifier.calls.load(Ordering::SeqCst), 4);
+        assert_eq!(
+            texts(&edited, &analysis),
+            ["Signalling", "The", "Notch", "In", "T", "Jagged1", "Delta"]
+        );
+        assert_eq!(analyzer.counters().last, analysis.stats);
+        assert_eq!(analyzer.counters().analyses, 2);
+    }
+
+    #[test]
+    fn whitespace_between_paragraphs_reruns_nothing() {
+        let (analyzer, classifier) = analyzer();
+        run(&analyzer, THREE_PARAGRAPHS);
+        let spaced = THREE_PARAGRAPHS.replace("here.\n\n", "here.\n\n\n   \n");
+        let analysis = run(&analyzer, &spaced);
+        assert_eq!(
+            (
+                analysis.stats.cache_misses,
+                analysis.stats.sentences_inferred
+            ),
+            (0, 0)
+        );
+        assert_eq!(classifier.calls.load(Ordering::SeqCst), 3);
+        assert_eq!(
+            texts(&spaced, &analysis),
+            ["Signalling", "The", "Notch", "In", "T", "Jagged1"]
+        );
+    }
+
+    #[test]
+    fn repeated_paragraphs_are_tagged_once() {
+        let (analyzer, classifier) = analyzer();
+        let analysis = run(&analyzer, "Same Text.\n\nSame Text.\n");
+        assert_eq!(classifier.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(analysis.entities.len(), 4);
+    }
+
+    #[test]
+    fn a_stale_job_stops_between_batches_and_keeps_what_it_tagged() {
+        let (analyzer, classifier) = analyzer();
+        let text: String = (0..40)
+            .map(|index| format!("Paragraph number {index}.\n\n"))
+            .collect();
+        let request = AnalysisRequest {
+            text: text.clone(),
+            version: 1,
+            language: Language::Markdown,
+            settings: Arc::new(AnalysisSettings::default()),
+        };
+        let polls = AtomicUsize::new(0);
+        let mut reports = Vec::new();
+        let result = analyzer.analyze(
+            &request,
+            &|| polls.fetch_add(1, Ordering::SeqCst) < 1,
+            &mut |done, total| reports.push((done, total)),
+        );
+        assert!(matches!(result, Err(AnalysisError::Stale)), "{result:?}");
+        assert_eq!(classifier.calls.load(Ordering::SeqCst), BATCH_PARAGRAPHS);
+        assert_eq!(reports, [(0, 40), (BATCH_PARAGRAPHS, 40)]);
+        let analysis = run(&analyzer, &text);
+        assert_eq!(analysis.stats.cache_hits, BATCH_PARAGRAPHS);
+    }
+
+    #[test]
+    fn no_model_gives_no_entities_and_a_loading_model_gives_no_result() {
+        let analyzer = Analyzer::new(10);
+        assert!(run(&analyzer, THREE_PARAGRAPHS).entities.is_empty());
+        analyzer.set_model_state(ModelState::Failed("no model".into()));
+        assert!(run(&analyzer, THREE_PARAGRAPHS).entities.is_empty());
+        analyzer.set_model_state(ModelState::Loading);
+        let request = AnalysisRequest {
+            text: THREE_PARAGRAPHS.to_owned(),
+            version: 1,
+            language: Language::Markdown,
+            settings: Arc::new(AnalysisSettings::default()),
+        };
+        assert!(matches!(
+            analyzer.analyze(&request, &|| true, &mut |_, _| {}),
+            Err(AnalysisError::ModelLoading)
+        ));
+    }
+
+    #[test]
+    fn batches_respect_both_limits() {
+        let indices: Vec<usize> = (0..20).collect();
+        let by_paragraphs = batches(&indices, |_| 1);
+        assert_eq!(
+            by_paragraphs.iter().map(Vec::len).collect::<Vec<_>>(),
+            [8, 8, 4]
+        );
+        let by_sentences = batches(&indices[..4], |_| 30);
+        assert_eq!(
+            by_sentences.iter().map(Vec::len).collect::<Vec<_>>(),
+            [1, 1, 1, 1]
+        );
+    }
+
+    fn entity(range: Range<usize>) -> SourceEntity {
+        SourceEntity {
+            range,
+            label: "protein".into(),
+            score: 0.9,
+            alternatives: Vec::new(),
+        }
+    }
+
+    fn shifted(ranges: &[Range<usize>], edits: &[AppliedEdit]) -> Vec<Range<usize>> {
+        let mut entities: Vec<SourceEntity> = ranges.iter().cloned().map(entity).collect();
+        shift_entities(&mut entities, edits);
+        entities.into_iter().map(|entity| entity.range).collect()
+    }
+
+    #[test]
+    fn entities_move_with_edits_before_them_and_drop_when_touched() {
+        let ranges = [0..4, 10..14, 20..24];
+        // Typing two bytes at offset 7, between the first two entities.
+        assert_eq!(
+            shifted(
+                &ranges,
+                &[AppliedEdit {
+                    replaced: 7..7,
+                    inserted_len: 2
+                }]
+            ),
+            [0..4, 12..16, 22..26]
+        );
+        // Deleting bytes 11..12 inside the second entity drops it.
+        assert_eq!(
+            shifted(
+                &ranges,
+                &[AppliedEdit {
+                    replaced: 11..12,
+                    inserted_len: 0
+                }]
+            ),
+            [0..4, 19..23]
+        );
+        // Insertions at an entity's edges keep it.
+        assert_eq!(
+            shifted(
+                &ranges,
+                &[AppliedEdit {
+                    replaced: 14..14,
+                    inserted_len: 1
+                }]
+            ),
+            [0..4, 10..14, 21..25]
+        );
+        assert_eq!(
+            shifted(
+                &ranges,
+                &[AppliedEdit {
+                    replaced: 10..10,
+                    inserted_len: 1
+                }]
+            ),
+            [0..4, 11..15, 21..25]
+        );
+        // A full replacement drops everything.
+        assert!(
+            shifted(
+                &ranges,
+                &[AppliedEdit {
+                    replaced: 0..30,
+                    inserted_len: 5
+                }]
+            )
+            .is_empty()
+        );
+        // Edits apply in order.
+        let edits = [
+            AppliedEdit {
+                replaced: 0..0,
+                inserted_len: 3,
+            },
+            AppliedEdit {
+                replaced: 3..7,
+                inserted_len: 0,
+            },
+        ];
+        assert_eq!(shifted(&ranges, &edits), [9..13, 19..23]);
+    }
+}

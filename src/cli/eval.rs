@@ -1,8 +1,309 @@
+//! `scitag eval`: score a model on a CoNLL file, in the reference model card's format.
+
+use std::io::Write;
+use std::ops::Range;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::Context;
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+use super::tag::{ModelArgs, model_failure};
+use crate::eval::{self, Document, Sentence};
+use crate::ner::WordsInput;
+
+/// Inputs handed to the tagger at once (bounds memory; the tagger batches inside).
+const INPUTS_PER_CALL: usize = 256;
+
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Span level: exact match of (class, first word, last word), IOB2, as Python seqeval's default
+classification_report (a chunk also starts at I-X after O or after another class).
+
+Word level: each word's class is its label without B-/I-. For each entity class c, precision =
+words predicted c whose gold class is c / words predicted c; recall = the same / words whose gold
+class is c; support = words whose gold class is c. Words that are O in both count for nothing.
+Micro pools the counts; macro averages the classes; weighted weights them by support.
+
+Each word's label comes from its first word piece (the reference model was trained with labels on
+the first sub-word).")]
+pub struct Args {
+    /// CoNLL file: `token<TAB>label` per line, a blank line between sentences.
+    #[arg(long, value_name = "FILE.tsv")]
+    pub data: PathBuf,
+    /// Abstract boundaries (`medline_id first_sentence n_sentences` per line): the sentences of one
+    /// abstract are tagged as one text, so the model's context packing applies (how scitag reads a
+    /// paragraph). Without it every sentence is tagged alone.
+    #[arg(long, value_name = "FILE.docs.tsv")]
+    pub docs: Option<PathBuf>,
+    /// Score the labels in the last column of this CoNLL file (aligned with --data) instead of
+    /// running a model.
+    #[arg(long, value_name = "FILE.tsv", conflicts_with_all = ["model", "decode", "aggregation"])]
+    pub predictions: Option<PathBuf>,
+    /// Only the first N sentences (whole abstracts with --docs).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Write the predictions as CoNLL (`token<TAB>gold<TAB>predicted`) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub write_predictions: Option<PathBuf>,
+    /// Print JSON instead of the tables.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub model: ModelArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let data = std::fs::read_to_string(&args.data)
+        .with_context(|| format!("reading {}", args.data.display()))?;
+    let mut sentences = eval::read_conll(&data)
+        .map_err(|error| anyhow::anyhow!("{}: {error}", args.data.display()))?;
+    let mut documents = match &args.docs {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let documents = eval::read_documents(&text)
+                .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+            check_documents(&documents, sentences.len())
+                .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+            Some(documents)
+        }
+        None => None,
+    };
+    if let Some(limit) = args.limit {
+        // Whole abstracts only: an abstract the limit would cut is left out.
+        let mut end = limit.min(sentences.len());
+        if let Some(documents) = documents.as_mut() {
+            if let Some(cut) = documents.iter().find(|document| {
+                document.first_sentence < end && document.first_sentence + document.sentences > end
+            }) {
+                end = cut.first_sentence;
+            }
+            documents.retain(|document| document.first_sentence + document.sentences <= end);
+        }
+        sentences.truncate(end);
+    }
+    if sentences.is_empty() {
+        anyhow::bail!("{} has no sentences", args.data.display());
+    }
+
+    let started = std::time::Instant::now();
+    let (predicted, model_description) = match &args.predictions {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let mut predicted = eval::read_conll(&text)
+                .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+            predicted.truncate(sentences.len());
+            check_aligned(&sentences, &predicted)
+                .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+            (
+                predicted
+                    .into_iter()
+                    .map(|sentence| sentence.labels)
+                    .collect::<Vec<_>>(),
+                format!("predictions from {}", path.display()),
+            )
+        }
+        None => {
+            let tagger = match args.model.load() {
+                Ok(tagger) => tagger,
+                Err(error) => return model_failure(error),
+            };
+            let options = args.model.decode_options(&tagger);
+            let groups = group_sentences(&sentences, documents.as_deref());
+            let mut predicted: Vec<Vec<String>> = vec![Vec::new(); sentences.len()];
+            for chunk in groups.chunks(INPUTS_PER_CALL) {
+                let texts: Vec<GroupText> = chunk
+                    .iter()
+                    .map(|group| GroupText::new(&sentences, group.clone()))
+                    .collect();
+                let inputs: Vec<WordsInput<'_>> = texts
+                    .iter()
+                    .map(|text| WordsInput {
+                        text: &text.text,
+                        sentences: &text.sentences,
+                        words: &text.words,
+                    })
+                    .collect();
+                let labels = match tagger.label_words(&inputs, &options) {
+                    Ok(labels) => labels,
+                    Err(error) => return model_failure(error),
+                };
+                for (group, labels) in chunk.iter().zip(labels) {
+                    let mut labels = labels.into_iter();
+                    for index in group.clone() {
+                        predicted[index] =
+                            labels.by_ref().take(sentences[index].words.len()).collect();
+                    }
+                }
+            }
+            let context = match tagger.context_max_tokens() {
+                Some(tokens) if documents.is_some() => {
+                    format!("abstracts packed into windows of {tokens} pieces")
+                }
+                Some(_) => "one sentence per window (no --docs)".to_string(),
+                None => "one sentence per window".to_string(),
+            };
+            (
+                predicted,
+                format!(
+                    "{}, decode {} / {}, {context}",
+                    tagger.name(),
+                    options.decode,
+                    options.aggregation
+                ),
+            )
+        }
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let gold: Vec<Vec<String>> = sentences
+        .iter()
+        .map(|sentence| sentence.labels.clone())
+        .collect();
+    let span = eval::span_report(&gold, &predicted);
+    let word = eval::word_report(&gold, &predicted);
+    let word_count: usize = sentences.iter().map(|sentence| sentence.words.len()).sum();
+
+    if let Some(path) = &args.write_predictions {
+        let mut text = String::new();
+        for (sentence, labels) in sentences.iter().zip(&predicted) {
+            for ((token, gold), predicted) in
+                sentence.words.iter().zip(&sentence.labels).zip(labels)
+            {
+                text.push_str(&format!("{token}\t{gold}\t{predicted}\n"));
+            }
+            text.push('\n');
+        }
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = if args.json {
+        let document = serde_json::json!({
+            "data": args.data.display().to_string(),
+            "model": model_description,
+            "sentences": sentences.len(),
+            "words": word_count,
+            "seconds": seconds,
+            "words_per_second": word_count as f64 / seconds.max(1e-9),
+            "span": eval::report_json(&span),
+            "word": eval::report_json(&word),
+        });
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&document).unwrap_or_default()
+        )
+    } else {
+        writeln!(
+            out,
+            "{}: {} sentences, {word_count} words\nmodel: {model_description}\n\nspan level (exact match, IOB2, seqeval default)\n{}\nword level (class of each word, B-/I- stripped; O words not scored)\n{}\n{word_count} words in {seconds:.1} s ({:.0} words/s)",
+            args.data.display(),
+            sentences.len(),
+            eval::format_report(&span, 4),
+            eval::format_report(&word, 4),
+            word_count as f64 / seconds.max(1e-9),
+        )
+    };
+    match written {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(error) => Err(error).context("writing the report"),
+    }
+}
+
+fn check_documents(documents: &[Document], sentence_count: usize) -> Result<(), String> {
+    let mut next = 0;
+    for document in documents {
+        if document.first_sentence < next
+            || document.first_sentence + document.sentences > sentence_count
+        {
+            return Err(format!(
+                "document {} (sentences {}..{}) overlaps another or runs past the {sentence_count} sentences of the data",
+                document.id,
+                document.first_sentence,
+                document.first_sentence + document.sentences
+            ));
+        }
+        next = document.first_sentence + document.sentences;
+    }
+    Ok(())
+}
+
+fn check_aligned(gold: &[Sentence], predicted: &[Sentence]) -> Result<(), String> {
+    if gold.len() != predicted.len() {
+        return Err(format!(
+            "{} sentences, the data has {}",
+            predicted.len(),
+            gold.len()
+        ));
+    }
+    for (index, (gold, predicted)) in gold.iter().zip(predicted).enumerate() {
+        if gold.words.len() != predicted.words.len() {
+            return Err(format!(
+                "sentence {} has {} words, the data has {}",
+                index + 1,
+                predicted.words.len(),
+                gold.words.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Sentence index ranges tagged as one text: an abstract each with documents, else one sentence.
+fn group_sentences(sentences: &[Sentence], documents: Option<&[Document]>) -> Vec<Range<usize>> {
+    let Some(documents) = documents else {
+        return (0..sentences.len()).map(|index| index..index + 1).collect();
+    };
+    let mut groups = Vec::new();
+    let mut next = 0;
+    for document in documents {
+        let range = document.first_sentence..document.first_sentence + document.sentences;
+        if range.end > sentences.len() {
+            break;
+        }
+        groups.extend((next..range.start).map(|index| index..index + 1));
+        if !range.is_empty() {
+            groups.push(range.clone());
+        }
+        next = range.end;
+    }
+    groups.extend((next..sentences.len()).map(|index| index..index + 1));
+    groups
+}
+
+/// The text of some sentences: tokens joined by spaces, sentences by a space.
+struct GroupText {
+    text: String,
+    sentences: Vec<Range<usize>>,
+    words: Vec<Range<usize>>,
+}
+
+impl GroupText {
+    fn new(sentences: &[Sentence], group: Range<usize>) -> GroupText {
+        let mut text = String::new();
+        let mut ranges = Vec::new();
+        let mut words = Vec::new();
+        for sentence in &sentences[group] {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            let start = text.len();
+            for (index, word) in sentence.words.iter().enumerate() {
+                if index > 0 {
+                    text.push(' ');
+                }
+                words.push(text.len()..text.len() + word.len());
+                text.push_str(word);
+            }
+            ranges.push(start..text.len());
+        }
+        GroupText {
+            text,
+            sentences: ranges,
+            words,
+        }
+    }
 }

@@ -1,8 +1,41 @@
+//! `scitag lsp`: the language server over stdin/stdout.
+//!
+//! stdout carries the protocol and nothing else; logs go to stderr (`SCITAG_LOG=info`).
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(Debug, clap::Args)]
-pub struct Args {}
+use anyhow::Context;
 
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+use crate::server::{ServerOptions, serve};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Talk over stdin/stdout (the default and only transport; editors often pass it).
+    #[arg(long)]
+    pub stdio: bool,
+    /// Model directory to use when the editor setting `scitag.modelPath` is not set
+    /// (default: the model built into this binary).
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// ONNX Runtime library (libonnxruntime) to use when `scitag.ortLibPath` is not set.
+    #[arg(long, value_name = "PATH")]
+    pub ort_lib: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("scitag-lsp")
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    let options = ServerOptions {
+        model: args.model,
+        ort_lib: args.ort_lib,
+    };
+    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout(), options))?;
+    // The worker thread may still be finishing a model run; do not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,1 +1,160 @@
-//! See docs/ARCHITECTURE.md.
+//! Editor features in core terms: highlights, hovers and low-confidence diagnostics.
+//!
+//! Inputs are the entities of an analysis, in byte offsets of the document text; outputs are
+//! byte ranges, class names, Markdown strings and severities. Nothing here knows the protocol:
+//! `server/convert.rs` turns these answers into LSP values.
+
+mod diagnostics;
+mod highlights;
+mod hover;
+
+pub use diagnostics::{LOW_CONFIDENCE_CODE, LowConfidence, Severity, low_confidence};
+pub use highlights::{Highlight, highlights};
+pub use hover::{HoverInfo, hover};
+
+/// Mentions scored below this are marked `lowConfidence` and get a diagnostic, unless the user
+/// sets `scitag.confidenceThreshold`.
+///
+/// Chosen from the default model's scores on JNLPBA dev (int8, Viterbi; see the model card): the
+/// mentions it scores below 0.70 were right less than half the time (precision 0.45 for 0.6–0.7, 0.34
+/// for 0.5–0.6, 0.30 for 0.4–0.5; 0.40 over all of them, about the lowest 10% of mentions), while
+/// those from 0.70 up were right 55% (0.7–0.8) to 91% (0.95–1.0) of the time. So a diagnostic means
+/// "more likely wrong than right".
+pub const DEFAULT_CONFIDENCE_THRESHOLD: f32 = 0.70;
+
+/// The settings the features read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeatureSettings {
+    /// Mentions with a score below this are low-confidence.
+    pub confidence_threshold: f32,
+    /// Severity of low-confidence diagnostics; `None` turns them off.
+    pub diagnostic_severity: Option<Severity>,
+    /// Classes to show, as [`class_key`]s; `None` shows every class.
+    pub enabled_classes: Option<Vec<String>>,
+}
+
+impl Default for FeatureSettings {
+    fn default() -> FeatureSettings {
+        FeatureSettings {
+            confidence_threshold: DEFAULT_CONFIDENCE_THRESHOLD,
+            diagnostic_severity: Some(Severity::Information),
+            enabled_classes: None,
+        }
+    }
+}
+
+impl FeatureSettings {
+    /// Whether entities of class `label` (as the model spells it) are shown.
+    pub fn is_enabled(&self, label: &str) -> bool {
+        match &self.enabled_classes {
+            None => true,
+            Some(classes) => {
+                let key = class_key(label);
+                classes.contains(&key)
+            }
+        }
+    }
+
+    pub fn is_low_confidence(&self, score: f32) -> bool {
+        // A NaN score is not trustworthy either.
+        score.is_nan() || score < self.confidence_threshold
+    }
+}
+
+/// The camelCase name of a model class: the semantic token type and the key in `enabledClasses`.
+///
+/// Words are split at anything that is not a letter or digit; an all-uppercase word is lowercased
+/// (`DNA` → `dna`), other words keep their inner case, and every word after the first is
+/// capitalized: `protein` → `protein`, `cell_type` → `cellType`, `GENE_OR_GENE_PRODUCT` →
+/// `geneOrGeneProduct`, `cellLine` → `cellLine`.
+pub fn class_key(label: &str) -> String {
+    let mut key = String::with_capacity(label.len());
+    for word in label
+        .split(|character: char| !character.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+    {
+        let all_upper = word.chars().all(|character| !character.is_lowercase());
+        let mut characters = word.chars();
+        let Some(first) = characters.next() else {
+            continue;
+        };
+        if key.is_empty() {
+            key.extend(first.to_lowercase());
+        } else {
+            key.extend(first.to_uppercase());
+        }
+        if all_upper {
+            key.extend(characters.flat_map(char::to_lowercase));
+        } else {
+            key.extend(characters);
+        }
+    }
+    key
+}
+
+/// A human name for a class in hovers and messages: `cell_type` → `cell type`, `O` → `no entity`.
+pub fn display_class(label: &str) -> String {
+    if label == "O" {
+        return "no entity".to_owned();
+    }
+    label.replace('_', " ")
+}
+
+/// A probability as a percentage with one decimal: `0.9734` → `97.3%`.
+pub fn percent(probability: f32) -> String {
+    format!("{:.1}%", probability * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_keys_are_camel_case() {
+        for (label, expected) in [
+            ("protein", "protein"),
+            ("DNA", "dna"),
+            ("RNA", "rna"),
+            ("cell_type", "cellType"),
+            ("cell_line", "cellLine"),
+            ("cellLine", "cellLine"),
+            ("GENE_OR_GENE_PRODUCT", "geneOrGeneProduct"),
+            ("Chemical", "chemical"),
+            ("cell-type", "cellType"),
+            ("", ""),
+        ] {
+            assert_eq!(class_key(label), expected, "{label}");
+        }
+    }
+
+    #[test]
+    fn enabled_classes_match_by_key() {
+        let settings = FeatureSettings {
+            enabled_classes: Some(vec!["cellType".into(), "dna".into()]),
+            ..Default::default()
+        };
+        assert!(settings.is_enabled("cell_type"));
+        assert!(settings.is_enabled("DNA"));
+        assert!(!settings.is_enabled("protein"));
+        assert!(FeatureSettings::default().is_enabled("protein"));
+    }
+
+    #[test]
+    fn low_confidence_uses_the_threshold() {
+        let settings = FeatureSettings {
+            confidence_threshold: 0.5,
+            ..Default::default()
+        };
+        assert!(settings.is_low_confidence(0.49));
+        assert!(!settings.is_low_confidence(0.5));
+        assert!(settings.is_low_confidence(f32::NAN));
+    }
+
+    #[test]
+    fn display_and_percent() {
+        assert_eq!(display_class("cell_line"), "cell line");
+        assert_eq!(display_class("O"), "no entity");
+        assert_eq!(percent(0.9734), "97.3%");
+        assert_eq!(percent(1.0), "100.0%");
+    }
+}

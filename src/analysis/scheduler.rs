@@ -1,0 +1,329 @@
+//! The scheduler: one dedicated worker thread that debounces, orders and runs heavy work.
+//!
+//! Heavy work (prose extraction, tokenization, ONNX Runtime, model loading) never runs on an async
+//! runtime thread. The server hands the scheduler closures; the worker thread runs them one at a
+//! time, so at most one model run is in flight and memory stays bounded.
+//!
+//! Per key (a document), [`Scheduler::schedule`] replaces any pending job, restarts the debounce
+//! delay, and bumps a generation counter. A job whose generation is no longer current is dropped
+//! before it starts, and a running job sees [`Ticket::is_current`] turn false and can stop early.
+//! Every job runs inside `catch_unwind`: a panic is logged and the worker keeps serving.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::lock;
+
+type Job<K> = Box<dyn FnOnce(&Ticket<K>) + Send>;
+type Task = Box<dyn FnOnce() + Send>;
+
+enum Command<K> {
+    Schedule {
+        key: K,
+        generation: u64,
+        delay: Duration,
+        job: Job<K>,
+    },
+    Run(Task),
+    Shutdown,
+}
+
+/// Generation counters per key, shared by the scheduler's callers and its worker.
+struct Generations<K> {
+    current: Mutex<HashMap<K, u64>>,
+}
+
+impl<K: Eq + Hash + Clone> Generations<K> {
+    fn bump(&self, key: &K) -> u64 {
+        let mut current = lock(&self.current);
+        let generation = current.get(key).map_or(1, |generation| generation + 1);
+        current.insert(key.clone(), generation);
+        generation
+    }
+
+    fn is_current(&self, key: &K, generation: u64) -> bool {
+        lock(&self.current).get(key) == Some(&generation)
+    }
+
+    fn forget(&self, key: &K) {
+        lock(&self.current).remove(key);
+    }
+}
+
+/// Handed to a running job: which key and generation it works for, and whether that is still the
+/// newest one.
+pub struct Ticket<K> {
+    key: K,
+    generation: u64,
+    generations: Arc<Generations<K>>,
+}
+
+impl<K: Eq + Hash + Clone> Ticket<K> {
+    pub fn key(&self) -> &K {
+        &self.key
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// False once the key was scheduled again or forgotten: the job's result would be stale.
+    pub fn is_current(&self) -> bool {
+        self.generations.is_current(&self.key, self.generation)
+    }
+}
+
+/// A handle to the worker thread. Dropping it stops the worker after the job in progress.
+pub struct Scheduler<K> {
+    commands: mpsc::Sender<Command<K>>,
+    generations: Arc<Generations<K>>,
+    worker: Option<JoinHandle<()>>,
+}
+
+impl<K: Eq + Hash + Clone + Send + Sync + 'static> Scheduler<K> {
+    /// Starts the worker thread.
+    pub fn new(thread_name: &str) -> std::io::Result<Scheduler<K>> {
+        let (commands, receiver) = mpsc::channel();
+        let generations = Arc::new(Generations {
+            current: Mutex::new(HashMap::new()),
+        });
+        let worker_generations = generations.clone();
+        let worker = std::thread::Builder::new()
+            .name(thread_name.to_owned())
+            .spawn(move || worker_loop(&receiver, &worker_generations))?;
+        Ok(Scheduler {
+            commands,
+            generations,
+            worker: Some(worker),
+        })
+    }
+
+    /// Runs `job` for `key` once `delay` has passed without another `schedule` for the same key.
+    /// Returns the job's generation. The previous job for `key`, pending or running, becomes stale.
+    pub fn schedule(
+        &self,
+        key: K,
+        delay: Duration,
+        job: impl FnOnce(&Ticket<K>) + Send + 'static,
+    ) -> u64 {
+        let generation = self.generations.bump(&key);
+        let command = Command::Schedule {
+            key,
+            generation,
+            delay,
+            job: Box::new(job),
+        };
+        if self.commands.send(command).is_err() {
+            tracing::error!("the analysis worker has stopped; a job was dropped");
+        }
+        generation
+    }
+
+    /// Runs `task` on the worker thread as soon as the job in progress (if any) is done, before
+    /// any debounced job that is still waiting.
+    pub fn run(&self, task: impl FnOnce() + Send + 'static) {
+        if self.commands.send(Command::Run(Box::new(task))).is_err() {
+            tracing::error!("the analysis worker has stopped; a task was dropped");
+        }
+    }
+
+    /// Makes every pending or running job for `key` stale.
+    pub fn forget(&self, key: &K) {
+        self.generations.forget(key);
+    }
+
+    /// Whether `generation` is the newest one scheduled for `key`.
+    pub fn is_current(&self, key: &K, generation: u64) -> bool {
+        self.generations.is_current(key, generation)
+    }
+}
+
+impl<K> Drop for Scheduler<K> {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Shutdown);
+        if let Some(worker) = self.worker.take() {
+            // Joining would block an async caller on a long model run; the thread exits by itself.
+            drop(worker);
+        }
+    }
+}
+
+struct Pending<K> {
+    deadline: Instant,
+    generation: u64,
+    job: Job<K>,
+}
+
+fn worker_loop<K: Eq + Hash + Clone>(
+    receiver: &mpsc::Receiver<Command<K>>,
+    generations: &Arc<Generations<K>>,
+) {
+    let mut pending: HashMap<K, Pending<K>> = HashMap::new();
+    loop {
+        let next_deadline = pending.values().map(|job| job.deadline).min();
+        let command = match next_deadline {
+            None => match receiver.recv() {
+                Ok(command) => Some(command),
+                Err(_) => return,
+            },
+            Some(deadline) => {
+                match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                    Ok(command) => Some(command),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+        };
+        let mut next = command;
+        // Take every command that is already waiting before running anything, so a burst of edits
+        // collapses into one job.
+        while let Some(command) = next {
+            match command {
+                Command::Shutdown => return,
+                Command::Run(task) => guarded("task", task),
+                Command::Schedule {
+                    key,
+                    generation,
+                    delay,
+                    job,
+                } => {
+                    if generations.is_current(&key, generation) {
+                        pending.insert(
+                            key,
+                            Pending {
+                                deadline: Instant::now() + delay,
+                                generation,
+                                job,
+                            },
+                        );
+                    }
+                }
+            }
+            next = receiver.try_recv().ok();
+        }
+        let now = Instant::now();
+        let due = pending
+            .iter()
+            .filter(|(_, job)| job.deadline <= now)
+            .min_by_key(|(_, job)| job.deadline)
+            .map(|(key, _)| key.clone());
+        let Some(key) = due else { continue };
+        let Some(job) = pending.remove(&key) else {
+            continue;
+        };
+        let ticket = Ticket {
+            key,
+            generation: job.generation,
+            generations: generations.clone(),
+        };
+        if !ticket.is_current() {
+            continue;
+        }
+        let run = job.job;
+        guarded("job", move || run(&ticket));
+    }
+}
+
+fn guarded(what: &str, work: impl FnOnce()) {
+    if let Err(panic) = catch_unwind(AssertUnwindSafe(work)) {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|message| (*message).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        tracing::error!("analysis {what} panicked: {message}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::Receiver;
+
+    fn wait(receiver: &Receiver<String>) -> String {
+        receiver
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the worker answered")
+    }
+
+    #[test]
+    fn a_burst_of_schedules_runs_only_the_last_job() {
+        let scheduler = Scheduler::new("test-worker").unwrap();
+        let (sender, receiver) = mpsc::channel();
+        for index in 0..20 {
+            let sender = sender.clone();
+            scheduler.schedule("doc", Duration::from_millis(50), move |_| {
+                sender.send(format!("job {index}")).unwrap()
+            });
+        }
+        assert_eq!(wait(&receiver), "job 19");
+        assert!(receiver.recv_timeout(Duration::from_millis(200)).is_err());
+    }
+
+    #[test]
+    fn keys_are_debounced_independently() {
+        let scheduler = Scheduler::new("test-worker").unwrap();
+        let (sender, receiver) = mpsc::channel();
+        let first = sender.clone();
+        scheduler.schedule("a", Duration::from_millis(10), move |ticket| {
+            first.send(format!("a{}", ticket.generation())).unwrap()
+        });
+        scheduler.schedule("b", Duration::from_millis(10), move |ticket| {
+            sender.send(format!("b{}", ticket.generation())).unwrap()
+        });
+        let mut results = [wait(&receiver), wait(&receiver)];
+        results.sort();
+        assert_eq!(results, ["a1", "b1"]);
+    }
+
+    #[test]
+    fn a_running_job_sees_that_it_became_stale() {
+        let scheduler = Arc::new(Scheduler::new("test-worker").unwrap());
+        let (sender, receiver) = mpsc::channel();
+        let (started_sender, started) = mpsc::channel();
+        scheduler.schedule("doc", Duration::ZERO, move |ticket| {
+            started_sender.send(()).unwrap();
+            let begun = Instant::now();
+            while ticket.is_current() && begun.elapsed() < Duration::from_secs(10) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            sender
+                .send(format!("current: {}", ticket.is_current()))
+                .unwrap();
+        });
+        started.recv_timeout(Duration::from_secs(10)).unwrap();
+        scheduler.forget(&"doc");
+        assert_eq!(wait(&receiver), "current: false");
+    }
+
+    #[test]
+    fn a_panicking_job_does_not_stop_the_worker() {
+        let scheduler = Scheduler::new("test-worker").unwrap();
+        let (sender, receiver) = mpsc::channel();
+        scheduler.schedule("a", Duration::ZERO, |_| panic!("boom"));
+        scheduler.run(move || sender.send("still here".to_owned()).unwrap());
+        assert_eq!(wait(&receiver), "still here");
+    }
+
+    #[test]
+    fn tasks_run_in_order_before_waiting_jobs() {
+        let scheduler = Scheduler::new("test-worker").unwrap();
+        let (sender, receiver) = mpsc::channel();
+        let job_sender = sender.clone();
+        scheduler.schedule("doc", Duration::from_millis(100), move |_| {
+            job_sender.send("job".to_owned()).unwrap()
+        });
+        let task_sender = sender.clone();
+        scheduler.run(move || task_sender.send("task 1".to_owned()).unwrap());
+        scheduler.run(move || sender.send("task 2".to_owned()).unwrap());
+        assert_eq!(
+            [wait(&receiver), wait(&receiver), wait(&receiver)],
+            ["task 1", "task 2", "job"]
+        );
+    }
+}

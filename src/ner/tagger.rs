@@ -1,0 +1,935 @@
+//! The tagger: tokenizer + ONNX Runtime session + decoding.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::Mutex;
+
+use ort::session::builder::GraphOptimizationLevel;
+use ort::session::{Session, SessionInputValue};
+use ort::value::{Tensor, TensorElementType, ValueType};
+use tokenizers::{Encoding, ModelWrapper, Token, Tokenizer};
+
+use super::decode::{self, Piece, Span, Transitions, Word};
+use super::labels::{LabelSet, Tag};
+use super::model::{self, ModelFiles};
+use super::{
+    Aggregation, Alternative, Decode, DecodeOptions, Entity, ModelSource, NerError, TagInput,
+    TagOutput, TaggerOptions,
+};
+
+/// Most word pieces (padding included) in one batch, and most sequences.
+const BATCH_TOKENS: usize = 4096;
+const BATCH_SEQUENCES: usize = 32;
+/// Alternatives kept per entity.
+const ALTERNATIVES: usize = 3;
+
+/// A loaded token-classification model. `Send + Sync`: tokenization and decoding run in the calling
+/// thread; the ONNX Runtime session sits behind a mutex (`Session::run` needs `&mut`).
+pub struct Tagger {
+    name: String,
+    identity: u64,
+    labels: LabelSet,
+    transitions: Option<Transitions>,
+    tokenizer: Tokenizer,
+    session: Mutex<Session>,
+    feeds: Vec<Feed>,
+    output_name: String,
+    template: Template,
+    /// Most content pieces (without special tokens) in one window.
+    window_capacity: usize,
+    overlap: usize,
+    context_max_tokens: Option<usize>,
+    recommended: DecodeOptions,
+    subword_rule: SubwordRule,
+    unk_id: Option<u32>,
+    pad_id: u32,
+}
+
+/// One text with caller-defined words (e.g. CoNLL tokens), for [`Tagger::label_words`].
+#[derive(Debug, Clone, Copy)]
+pub struct WordsInput<'a> {
+    pub text: &'a str,
+    /// Byte ranges of the sentences; empty = the whole text is one sentence.
+    pub sentences: &'a [Range<usize>],
+    /// Byte ranges of the words, in order, inside the sentences.
+    pub words: &'a [Range<usize>],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FeedKind {
+    InputIds,
+    AttentionMask,
+    TokenTypeIds,
+}
+
+#[derive(Debug, Clone)]
+struct Feed {
+    name: String,
+    kind: FeedKind,
+    int32: bool,
+}
+
+/// Special tokens around one sequence, from the tokenizer's post-processor (`[CLS] … [SEP]`).
+#[derive(Debug, Clone, Default)]
+struct Template {
+    prefix: Vec<(u32, u32)>,
+    suffix: Vec<(u32, u32)>,
+    content_type: u32,
+}
+
+/// How a piece is recognised as the continuation of a word, as the Hugging Face pipeline does it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SubwordRule {
+    /// The tokenizer model has a continuing-subword prefix (WordPiece `##`): a piece is a sub-word
+    /// when its text (with the prefix) has another length in characters than the source it covers.
+    Prefix,
+    /// Otherwise: a piece is a sub-word when neither it nor the character before starts with a space.
+    Heuristic,
+}
+
+/// A word piece of an input, with byte offsets into the input text.
+#[derive(Debug, Clone)]
+struct InputPiece {
+    id: u32,
+    range: Range<usize>,
+    is_subword: bool,
+    sentence: usize,
+}
+
+/// Pieces run together through the model (one sentence, or neighbouring sentences), cut into windows.
+#[derive(Debug)]
+struct Sequence {
+    input: usize,
+    pieces: Vec<InputPiece>,
+    windows: Vec<Range<usize>>,
+}
+
+impl Tagger {
+    /// Loads a model. Initialises ONNX Runtime first (see [`super::init_runtime`]).
+    pub fn load(source: &ModelSource, options: &TaggerOptions) -> Result<Tagger, NerError> {
+        super::init_runtime(options.ort_lib.as_deref())?;
+        let files = match source {
+            ModelSource::Embedded => ModelFiles::embedded()?,
+            ModelSource::Directory(path) => ModelFiles::from_directory(path)?,
+        };
+        Tagger::from_files(files, options)
+    }
+
+    fn from_files(files: ModelFiles, options: &TaggerOptions) -> Result<Tagger, NerError> {
+        let started = std::time::Instant::now();
+        let config = model::parse_config(&files)?;
+        let tokenizer_config = model::parse_tokenizer_config(&files)?;
+        let tokenizer = model::load_tokenizer(&files, &tokenizer_config)?;
+        let transitions = model::parse_transitions(&files, &config.labels)?;
+        let recommendations = model::parse_recommendations(&files)?;
+        let onnx_path = files.path(&files.onnx_name);
+        let files_parsed = started.elapsed();
+
+        let environment = super::runtime::environment().ok_or_else(|| NerError::Runtime {
+            tried: "nothing (init_runtime was not called)".to_string(),
+        })?;
+        let session_error = |message: String| NerError::Session {
+            path: onnx_path.clone(),
+            message,
+        };
+        let session = Session::builder(environment)
+            .map_err(|error| session_error(error.to_string()))?
+            .with_optimization_level(GraphOptimizationLevel::All)
+            .map_err(|error| session_error(error.to_string()))?
+            .with_intra_threads(options.threads.max(1))
+            .map_err(|error| session_error(error.to_string()))?
+            .with_inter_threads(1)
+            .map_err(|error| session_error(error.to_string()))?
+            .with_intra_op_spinning(false)
+            .map_err(|error| session_error(error.to_string()))?
+            .with_inter_op_spinning(false)
+            .map_err(|error| session_error(error.to_string()))?
+            .commit_from_memory(&files.onnx)
+            .map_err(|error| session_error(error.to_string()))?;
+        let session_created = started.elapsed();
+
+        let feeds = probe_inputs(&session).map_err(session_error)?;
+        let output_name = probe_output(&session, config.labels.len()).map_err(session_error)?;
+        let template = special_token_template(&tokenizer)
+            .map_err(|message| NerError::file(files.path("tokenizer.json"), message))?;
+
+        let max_window = options
+            .max_window_tokens
+            .or(tokenizer_config.model_max_length)
+            .or_else(|| {
+                // RoBERTa-style models reserve two positions for the padding offset.
+                let offset = match config.model_type.as_deref() {
+                    Some("roberta" | "xlm-roberta" | "camembert" | "longformer") => 2,
+                    _ => 0,
+                };
+                config
+                    .max_position_embeddings
+                    .map(|positions| positions.saturating_sub(offset))
+            })
+            .unwrap_or(512);
+        let special_count = template.prefix.len() + template.suffix.len();
+        let window_capacity = max_window.saturating_sub(special_count).max(1);
+        // At most half a window: more overlap would multiply the work on long sentences.
+        let overlap = options
+            .window_overlap
+            .unwrap_or((window_capacity / 4).min(128))
+            .min(window_capacity / 2);
+        let context_max_tokens = match options.context_max_tokens {
+            Some(0) => None,
+            Some(tokens) => Some(tokens),
+            None => recommendations.context_max_tokens,
+        };
+
+        let subword_rule = match tokenizer.get_model() {
+            ModelWrapper::WordPiece(wordpiece)
+                if !wordpiece.continuing_subword_prefix.is_empty() =>
+            {
+                SubwordRule::Prefix
+            }
+            ModelWrapper::BPE(bpe)
+                if bpe
+                    .get_continuing_subword_prefix()
+                    .as_ref()
+                    .is_some_and(|p| !p.is_empty()) =>
+            {
+                SubwordRule::Prefix
+            }
+            _ => SubwordRule::Heuristic,
+        };
+        let model_unk = match tokenizer.get_model() {
+            ModelWrapper::WordPiece(wordpiece) => Some(wordpiece.unk_token.clone()),
+            ModelWrapper::BPE(bpe) => bpe.get_unk_token().clone(),
+            _ => None,
+        };
+        let unk_id = tokenizer_config
+            .unk_token
+            .iter()
+            .chain(model_unk.iter())
+            .chain(["[UNK]".to_string(), "<unk>".to_string()].iter())
+            .find_map(|token| tokenizer.token_to_id(token));
+        let pad_id = ["[PAD]", "<pad>"]
+            .iter()
+            .find_map(|token| tokenizer.token_to_id(token))
+            .unwrap_or(0);
+
+        let quantized = files.onnx_name.contains("quantized") || looks_quantized(&files.onnx);
+        let base_name = recommendations.name.clone().unwrap_or_else(|| {
+            files.origin.file_name().map_or_else(
+                || "model".to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            )
+        });
+        let name = if quantized {
+            format!("{base_name} (int8)")
+        } else {
+            base_name
+        };
+        let identity = files.identity();
+        tracing::debug!(
+            "load steps: tokenizer and JSON files {files_parsed:.0?}, ONNX Runtime session {:.0?}, hash {:.0?}",
+            session_created - files_parsed,
+            started.elapsed() - session_created
+        );
+        let tagger = Tagger {
+            name,
+            identity,
+            labels: config.labels,
+            transitions,
+            tokenizer,
+            session: Mutex::new(session),
+            feeds,
+            output_name,
+            template,
+            window_capacity,
+            overlap,
+            context_max_tokens: context_max_tokens.map(|tokens| tokens.min(window_capacity)),
+            recommended: recommendations.decode,
+            subword_rule,
+            unk_id,
+            pad_id,
+        };
+        tracing::info!(
+            model = %tagger.name,
+            from = %files.origin.display(),
+            window = window_capacity,
+            overlap,
+            context = ?tagger.context_max_tokens,
+            "model loaded in {:.0?}",
+            started.elapsed()
+        );
+        Ok(tagger)
+    }
+
+    /// Human name for hovers and status lines, e.g. `jnlpba-minilm (int8)`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Stable hash of the model, tokenizer and settings files (part of cache keys).
+    pub fn identity(&self) -> u64 {
+        self.identity
+    }
+
+    /// Entity classes without `B-`/`I-`, excluding `O`, in `id2label` order.
+    pub fn classes(&self) -> Vec<String> {
+        self.labels.classes.clone()
+    }
+
+    /// The labels in `id2label` order.
+    pub fn labels(&self) -> &[String] {
+        &self.labels.labels
+    }
+
+    /// The model's recommended decoding (`scitag.json`), else pipeline + first.
+    pub fn recommended_decode(&self) -> DecodeOptions {
+        self.recommended
+    }
+
+    /// Whether the model ships transition scores (`transitions.json`) for the Viterbi decoder.
+    pub fn has_transitions(&self) -> bool {
+        self.transitions.is_some()
+    }
+
+    /// Neighbouring sentences are packed into one window up to this many word pieces (None: one
+    /// sentence per window).
+    pub fn context_max_tokens(&self) -> Option<usize> {
+        self.context_max_tokens
+    }
+
+    /// Most word pieces of an input in one window (special tokens excluded).
+    pub fn window_capacity(&self) -> usize {
+        self.window_capacity
+    }
+
+    /// Tags each input. Empty or blank inputs give no entities.
+    pub fn tag(
+        &self,
+        inputs: &[TagInput<'_>],
+        options: &DecodeOptions,
+    ) -> Result<TagOutput, NerError> {
+        let mut sentences_inferred = 0;
+        let mut sequences = Vec::new();
+        for (index, input) in inputs.iter().enumerate() {
+            sentences_inferred +=
+                self.prepare(index, input.text, input.sentences, &mut sequences)?;
+        }
+        let probabilities = self.infer(&sequences)?;
+        let mut entities = vec![Vec::new(); inputs.len()];
+        for (sequence, windows) in sequences.iter().zip(&probabilities) {
+            let text = inputs[sequence.input].text;
+            let spans = self.decode_sequence(sequence, windows, text, options);
+            entities[sequence.input].extend(spans.into_iter().map(|span| self.entity(span, text)));
+        }
+        for list in &mut entities {
+            list.sort_by_key(|entity: &Entity| (entity.range.start, entity.range.end));
+        }
+        Ok(TagOutput {
+            entities,
+            sentences_inferred,
+        })
+    }
+
+    /// Predicts one label (as in `id2label`, e.g. `B-protein`) per caller-defined word, from the
+    /// probabilities of the word's pieces (`first`: its first piece, as models trained with labels on
+    /// the first sub-word expect; `average`/`max` as in the pipeline; `none`/`simple` act as `first`).
+    /// A word without pieces (e.g. only control characters) gets `O`. Pipeline decoding takes the
+    /// argmax per word; Viterbi decodes each sentence's words under the BIO rule.
+    pub fn label_words(
+        &self,
+        inputs: &[WordsInput<'_>],
+        options: &DecodeOptions,
+    ) -> Result<Vec<Vec<String>>, NerError> {
+        let mut sequences = Vec::new();
+        for (index, input) in inputs.iter().enumerate() {
+            self.prepare(index, input.text, input.sentences, &mut sequences)?;
+        }
+        let probabilities = self.infer(&sequences)?;
+        let mut pieces_by_input: Vec<Vec<(Range<usize>, Vec<f32>)>> =
+            vec![Vec::new(); inputs.len()];
+        for (sequence, windows) in sequences.iter().zip(&probabilities) {
+            for (piece, probabilities) in sequence.pieces.iter().zip(self.stitch(sequence, windows))
+            {
+                pieces_by_input[sequence.input].push((piece.range.clone(), probabilities.to_vec()));
+            }
+        }
+        let outside = self.labels.tags.iter().position(|tag| *tag == Tag::Outside);
+        let mut result = Vec::with_capacity(inputs.len());
+        for (input, pieces) in inputs.iter().zip(&mut pieces_by_input) {
+            pieces.sort_by_key(|(range, _)| range.start);
+            let mut words = Vec::with_capacity(input.words.len());
+            let mut cursor = 0;
+            for word in input.words {
+                while cursor < pieces.len() && pieces[cursor].0.start < word.start {
+                    cursor += 1;
+                }
+                let mut end = cursor;
+                while end < pieces.len() && pieces[end].0.start < word.end.max(word.start + 1) {
+                    end += 1;
+                }
+                let members = &pieces[cursor..end];
+                let probabilities = if members.is_empty() {
+                    let mut only_outside = vec![0.0; self.labels.len()];
+                    if let Some(outside) = outside {
+                        only_outside[outside] = 1.0;
+                    }
+                    only_outside
+                } else {
+                    let as_pieces: Vec<Piece<'_>> = members
+                        .iter()
+                        .map(|(range, probabilities)| Piece {
+                            range: range.clone(),
+                            probabilities,
+                            is_subword: true,
+                            sentence: 0,
+                        })
+                        .collect();
+                    let aggregation = match options.aggregation {
+                        Aggregation::Average | Aggregation::Max => options.aggregation,
+                        Aggregation::None | Aggregation::Simple | Aggregation::First => {
+                            Aggregation::First
+                        }
+                    };
+                    decode::words(&as_pieces, aggregation)
+                        .into_iter()
+                        .next()
+                        .map(|word| word.probabilities)
+                        .unwrap_or_default()
+                };
+                cursor = end;
+                let sentence = sentence_index(input.sentences, word.start);
+                words.push(Word {
+                    range: word.clone(),
+                    probabilities,
+                    sentence,
+                });
+            }
+            let labels: Vec<usize> = match options.decode {
+                Decode::Pipeline => words
+                    .iter()
+                    .map(|word| decode::argmax(&word.probabilities))
+                    .collect(),
+                Decode::Viterbi => {
+                    let mut path = Vec::with_capacity(words.len());
+                    let mut start = 0;
+                    for index in 1..=words.len() {
+                        if index == words.len() || words[index].sentence != words[start].sentence {
+                            path.extend(decode::viterbi_path(
+                                &words[start..index],
+                                &self.labels,
+                                self.transitions.as_ref(),
+                            ));
+                            start = index;
+                        }
+                    }
+                    path
+                }
+            };
+            result.push(
+                labels
+                    .into_iter()
+                    .map(|label| self.labels.labels[label].clone())
+                    .collect(),
+            );
+        }
+        Ok(result)
+    }
+
+    /// Tokenizes one input into sequences; returns the number of sentences that will be inferred.
+    fn prepare(
+        &self,
+        input: usize,
+        text: &str,
+        sentences: &[Range<usize>],
+        out: &mut Vec<Sequence>,
+    ) -> Result<usize, NerError> {
+        for (index, range) in sentences.iter().enumerate() {
+            if range.start > range.end || range.end > text.len() {
+                return Err(NerError::InvalidInput(format!(
+                    "sentence {index} ({range:?}) is outside the text ({} bytes)",
+                    text.len()
+                )));
+            }
+            if !text.is_char_boundary(range.start) || !text.is_char_boundary(range.end) {
+                return Err(NerError::InvalidInput(format!(
+                    "sentence {index} ({range:?}) does not start and end on character boundaries"
+                )));
+            }
+        }
+        let whole = 0..text.len();
+        let sentences = if sentences.is_empty() {
+            std::slice::from_ref(&whole)
+        } else {
+            sentences
+        };
+        let mut tokenized: Vec<Vec<InputPiece>> = Vec::new();
+        for (index, range) in sentences.iter().enumerate() {
+            if text[range.clone()].trim().is_empty() {
+                continue;
+            }
+            let pieces = self.tokenize(text, range.clone(), index)?;
+            if !pieces.is_empty() {
+                tokenized.push(pieces);
+            }
+        }
+        let count = tokenized.len();
+        match self.context_max_tokens {
+            Some(budget) => {
+                let mut current: Vec<InputPiece> = Vec::new();
+                for pieces in tokenized {
+                    if !current.is_empty() && current.len() + pieces.len() > budget {
+                        out.push(self.sequence(input, std::mem::take(&mut current)));
+                    }
+                    current.extend(pieces);
+                }
+                if !current.is_empty() {
+                    out.push(self.sequence(input, current));
+                }
+            }
+            None => out.extend(
+                tokenized
+                    .into_iter()
+                    .map(|pieces| self.sequence(input, pieces)),
+            ),
+        }
+        Ok(count)
+    }
+
+    fn tokenize(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        sentence: usize,
+    ) -> Result<Vec<InputPiece>, NerError> {
+        let encoding: Encoding =
+            self.tokenizer
+                .encode(&text[range.clone()], false)
+                .map_err(|error| NerError::Tokenize {
+                    model: self.name.clone(),
+                    message: error.to_string(),
+                })?;
+        let mut pieces = Vec::with_capacity(encoding.len());
+        for (((id, token), offsets), special) in encoding
+            .get_ids()
+            .iter()
+            .zip(encoding.get_tokens())
+            .zip(encoding.get_offsets())
+            .zip(encoding.get_special_tokens_mask())
+        {
+            if *special != 0 {
+                continue;
+            }
+            let start = range.start + offsets.0;
+            let end = range.start + offsets.1;
+            let source = text.get(start..end).unwrap_or("");
+            let is_subword = if Some(*id) == self.unk_id {
+                false
+            } else {
+                match self.subword_rule {
+                    SubwordRule::Prefix => token.chars().count() != source.chars().count(),
+                    SubwordRule::Heuristic => {
+                        let before = text.get(..start).and_then(|head| head.chars().next_back());
+                        let at = text.get(start..).and_then(|tail| tail.chars().next());
+                        start > 0 && before != Some(' ') && at != Some(' ')
+                    }
+                }
+            };
+            pieces.push(InputPiece {
+                id: *id,
+                range: start..end,
+                is_subword,
+                sentence,
+            });
+        }
+        Ok(pieces)
+    }
+
+    /// Windows as the Hugging Face tokenizer's overflow with `stride` makes them: `capacity` pieces,
+    /// each starting `capacity - overlap` after the previous, until one reaches the end.
+    fn sequence(&self, input: usize, pieces: Vec<InputPiece>) -> Sequence {
+        let count = pieces.len();
+        let capacity = self.window_capacity;
+        let mut windows = Vec::new();
+        if count <= capacity {
+            windows.push(0..count);
+        } else {
+            let step = (capacity - self.overlap).max(1);
+            let mut start = 0;
+            loop {
+                let end = (start + capacity).min(count);
+                windows.push(start..end);
+                if end == count {
+                    break;
+                }
+                start += step;
+            }
+        }
+        Sequence {
+            input,
+            pieces,
+            windows,
+        }
+    }
+
+    /// Runs every window through the model, batched by length. Returns, per sequence and window,
+    /// the label probabilities of each content piece (row-major, `labels` per piece).
+    fn infer(&self, sequences: &[Sequence]) -> Result<Vec<Vec<Vec<f32>>>, NerError> {
+        let mut result: Vec<Vec<Vec<f32>>> = sequences
+            .iter()
+            .map(|sequence| vec![Vec::new(); sequence.windows.len()])
+            .collect();
+        let mut jobs: Vec<(usize, usize, usize)> = Vec::new();
+        for (index, sequence) in sequences.iter().enumerate() {
+            for (window_index, window) in sequence.windows.iter().enumerate() {
+                jobs.push((window.len(), index, window_index));
+            }
+        }
+        // Longest first, so the largest batch shapes are allocated once.
+        jobs.sort_by_key(|job| std::cmp::Reverse(job.0));
+        let special = self.template.prefix.len() + self.template.suffix.len();
+        let mut start = 0;
+        while start < jobs.len() {
+            let longest = jobs[start].0 + special;
+            let mut end = start + 1;
+            while end < jobs.len()
+                && end - start < BATCH_SEQUENCES
+                && (end - start + 1) * longest <= BATCH_TOKENS
+            {
+                end += 1;
+            }
+            let batch: Vec<(&Sequence, Range<usize>)> = jobs[start..end]
+                .iter()
+                .map(|&(_, sequence, window)| {
+                    (
+                        &sequences[sequence],
+                        sequences[sequence].windows[window].clone(),
+                    )
+                })
+                .collect();
+            let outputs = self.run_batch(&batch)?;
+            for (&(_, sequence, window), probabilities) in jobs[start..end].iter().zip(outputs) {
+                result[sequence][window] = probabilities;
+            }
+            start = end;
+        }
+        Ok(result)
+    }
+
+    fn run_batch(&self, batch: &[(&Sequence, Range<usize>)]) -> Result<Vec<Vec<f32>>, NerError> {
+        let prefix = self.template.prefix.len();
+        let length = batch
+            .iter()
+            .map(|(_, window)| window.len())
+            .max()
+            .unwrap_or(0)
+            + prefix
+            + self.template.suffix.len();
+        let rows = batch.len();
+        let mut ids = vec![i64::from(self.pad_id); rows * length];
+        let mut mask = vec![0i64; rows * length];
+        let mut types = vec![0i64; rows * length];
+        for (row, (sequence, window)) in batch.iter().enumerate() {
+            let base = row * length;
+            let content = sequence.pieces[window.clone()]
+                .iter()
+                .map(|piece| (piece.id, self.template.content_type));
+            let all = self
+                .template
+                .prefix
+                .iter()
+                .copied()
+                .chain(content)
+                .chain(self.template.suffix.iter().copied());
+            for (column, (id, type_id)) in all.enumerate() {
+                ids[base + column] = i64::from(id);
+                mask[base + column] = 1;
+                types[base + column] = i64::from(type_id);
+            }
+        }
+        let inference_error = |message: String| NerError::Inference {
+            model: self.name.clone(),
+            message,
+        };
+        let mut values: Vec<(Cow<'_, str>, SessionInputValue<'_>)> =
+            Vec::with_capacity(self.feeds.len());
+        for feed in &self.feeds {
+            let data = match feed.kind {
+                FeedKind::InputIds => &ids,
+                FeedKind::AttentionMask => &mask,
+                FeedKind::TokenTypeIds => &types,
+            };
+            let value: SessionInputValue<'_> = if feed.int32 {
+                let narrow: Vec<i32> = data.iter().map(|value| *value as i32).collect();
+                Tensor::from_array(([rows, length], narrow))
+                    .map_err(|error| inference_error(error.to_string()))?
+                    .into()
+            } else {
+                Tensor::from_array(([rows, length], data.clone()))
+                    .map_err(|error| inference_error(error.to_string()))?
+                    .into()
+            };
+            values.push((Cow::Owned(feed.name.clone()), value));
+        }
+        let label_count = self.labels.len();
+        let mut session = self
+            .session
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let outputs = session
+            .run(values)
+            .map_err(|error| inference_error(error.to_string()))?;
+        let Some(logits) = outputs.get(&self.output_name) else {
+            return Err(NerError::UnexpectedOutput {
+                model: self.name.clone(),
+                message: format!("no output named `{}`", self.output_name),
+            });
+        };
+        let (shape, data) =
+            logits
+                .try_extract_tensor::<f32>()
+                .map_err(|error| NerError::UnexpectedOutput {
+                    model: self.name.clone(),
+                    message: format!("`{}` is not a float32 tensor: {error}", self.output_name),
+                })?;
+        let expected = [rows as i64, length as i64, label_count as i64];
+        if shape[..] != expected[..] || data.len() != rows * length * label_count {
+            return Err(NerError::UnexpectedOutput {
+                model: self.name.clone(),
+                message: format!(
+                    "`{}` has shape {:?}, expected [batch, sequence, labels] = {expected:?} (config.json has {label_count} labels)",
+                    self.output_name,
+                    &shape[..]
+                ),
+            });
+        }
+        let mut result = Vec::with_capacity(rows);
+        for (row, (_, window)) in batch.iter().enumerate() {
+            let start = (row * length + prefix) * label_count;
+            let end = start + window.len() * label_count;
+            let mut probabilities = data[start..end].to_vec();
+            for piece in probabilities.chunks_mut(label_count) {
+                decode::softmax(piece);
+            }
+            result.push(probabilities);
+        }
+        Ok(result)
+    }
+
+    /// Probabilities per piece of a sequence, each from the window where the piece is farthest from
+    /// an edge (so every piece sees as much context as the windows give it).
+    fn stitch<'a>(&self, sequence: &Sequence, windows: &'a [Vec<f32>]) -> Vec<&'a [f32]> {
+        let count = self.labels.len();
+        (0..sequence.pieces.len())
+            .map(|index| {
+                let mut best = 0;
+                let mut best_margin = None;
+                for (window_index, window) in sequence.windows.iter().enumerate() {
+                    if window.contains(&index) {
+                        let margin = (index - window.start).min(window.end - 1 - index);
+                        if best_margin.is_none_or(|best_margin| margin > best_margin) {
+                            best = window_index;
+                            best_margin = Some(margin);
+                        }
+                    }
+                }
+                let offset = (index - sequence.windows[best].start) * count;
+                &windows[best][offset..offset + count]
+            })
+            .collect()
+    }
+
+    fn decode_sequence(
+        &self,
+        sequence: &Sequence,
+        windows: &[Vec<f32>],
+        text: &str,
+        options: &DecodeOptions,
+    ) -> Vec<Span> {
+        let count = self.labels.len();
+        match options.decode {
+            Decode::Pipeline => {
+                let mut spans = Vec::new();
+                for (window, probabilities) in sequence.windows.iter().zip(windows) {
+                    let pieces: Vec<Piece<'_>> = sequence.pieces[window.clone()]
+                        .iter()
+                        .zip(probabilities.chunks(count))
+                        .map(|(piece, probabilities)| Piece {
+                            range: piece.range.clone(),
+                            probabilities,
+                            is_subword: piece.is_subword,
+                            sentence: piece.sentence,
+                        })
+                        .collect();
+                    let words = decode::words(&pieces, options.aggregation);
+                    spans.extend(decode::pipeline_spans(
+                        &words,
+                        &self.labels,
+                        options.aggregation,
+                    ));
+                }
+                if sequence.windows.len() > 1 {
+                    decode::merge_overlapping(spans, text)
+                } else {
+                    spans
+                }
+            }
+            Decode::Viterbi => {
+                let stitched = self.stitch(sequence, windows);
+                let pieces: Vec<Piece<'_>> = sequence
+                    .pieces
+                    .iter()
+                    .zip(stitched)
+                    .map(|(piece, probabilities)| Piece {
+                        range: piece.range.clone(),
+                        probabilities,
+                        is_subword: piece.is_subword,
+                        sentence: piece.sentence,
+                    })
+                    .collect();
+                let words = decode::words(&pieces, options.aggregation);
+                decode::viterbi_spans(&words, &self.labels, self.transitions.as_ref())
+            }
+        }
+    }
+
+    fn entity(&self, span: Span, text: &str) -> Entity {
+        let by_class = self.labels.class_probabilities(&span.probabilities);
+        let mut alternatives: Vec<Alternative> = by_class
+            .iter()
+            .enumerate()
+            .filter(|(class, _)| *class != span.class)
+            .map(|(class, probability)| Alternative {
+                label: self.labels.class_name(class).to_string(),
+                probability: *probability,
+            })
+            .collect();
+        alternatives.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+        alternatives.truncate(ALTERNATIVES);
+        // Offsets come from the tokenizer and are char boundaries; clamp defensively anyway.
+        let end = span.range.end.min(text.len());
+        let start = span.range.start.min(end);
+        Entity {
+            range: start..end,
+            label: self.labels.class_name(span.class).to_string(),
+            score: span.score,
+            alternatives,
+        }
+    }
+}
+
+fn sentence_index(sentences: &[Range<usize>], position: usize) -> usize {
+    sentences
+        .iter()
+        .position(|sentence| sentence.start <= position && position < sentence.end)
+        .unwrap_or(0)
+}
+
+fn probe_inputs(session: &Session) -> Result<Vec<Feed>, String> {
+    let mut feeds = Vec::new();
+    for input in session.inputs() {
+        let kind = match input.name() {
+            "input_ids" => FeedKind::InputIds,
+            "attention_mask" => FeedKind::AttentionMask,
+            "token_type_ids" => FeedKind::TokenTypeIds,
+            other => {
+                return Err(format!(
+                    "model input `{other}` is not supported (scitag feeds input_ids, attention_mask and token_type_ids)"
+                ));
+            }
+        };
+        let int32 = match input.dtype() {
+            ValueType::Tensor {
+                ty: TensorElementType::Int64,
+                ..
+            } => false,
+            ValueType::Tensor {
+                ty: TensorElementType::Int32,
+                ..
+            } => true,
+            other => {
+                return Err(format!(
+                    "model input `{}` has type {other}, expected int64 or int32",
+                    input.name()
+                ));
+            }
+        };
+        feeds.push(Feed {
+            name: input.name().to_string(),
+            kind,
+            int32,
+        });
+    }
+    if !feeds.iter().any(|feed| feed.kind == FeedKind::InputIds) {
+        return Err(
+            "the model has no `input_ids` input (is it a token-classification model?)".to_string(),
+        );
+    }
+    Ok(feeds)
+}
+
+fn probe_output(session: &Session, label_count: usize) -> Result<String, String> {
+    let outputs = session.outputs();
+    let output = outputs
+        .iter()
+        .find(|output| output.name() == "logits")
+        .or_else(|| outputs.first())
+        .ok_or_else(|| "the model has no outputs".to_string())?;
+    if let ValueType::Tensor { ty, shape, .. } = output.dtype() {
+        if *ty != TensorElementType::Float32 {
+            return Err(format!(
+                "output `{}` is {ty}, expected float32 logits",
+                output.name()
+            ));
+        }
+        if shape.len() != 3 {
+            return Err(format!(
+                "output `{}` has {} dimensions, expected logits [batch, sequence, labels]",
+                output.name(),
+                shape.len()
+            ));
+        }
+        if shape[2] >= 0 && shape[2] as usize != label_count {
+            return Err(format!(
+                "output `{}` has {} labels but config.json's id2label has {label_count}",
+                output.name(),
+                shape[2]
+            ));
+        }
+    }
+    Ok(output.name().to_string())
+}
+
+fn special_token_template(tokenizer: &Tokenizer) -> Result<Template, String> {
+    let probe_id = tokenizer.token_to_id("a").unwrap_or(0);
+    let probe = Encoding::from_tokens(vec![Token::new(probe_id, "a".to_string(), (0, 1))], 0);
+    let processed = tokenizer
+        .post_process(probe, None, true)
+        .map_err(|error| format!("cannot add special tokens: {error}"))?;
+    let mask = processed.get_special_tokens_mask();
+    let Some(content) = mask.iter().position(|special| *special == 0) else {
+        return Err("the post-processor leaves no room for text".to_string());
+    };
+    let pairs: Vec<(u32, u32)> = processed
+        .get_ids()
+        .iter()
+        .copied()
+        .zip(processed.get_type_ids().iter().copied())
+        .collect();
+    Ok(Template {
+        prefix: pairs[..content].to_vec(),
+        suffix: pairs[content + 1..].to_vec(),
+        content_type: pairs[content].1,
+    })
+}
+
+/// Dynamic int8 quantization leaves integer matrix products in the graph; nodes come before the
+/// weights in the file, so the first few megabytes tell.
+fn looks_quantized(onnx: &[u8]) -> bool {
+    let head = &onnx[..onnx.len().min(8 << 20)];
+    [
+        &b"MatMulInteger"[..],
+        b"DynamicQuantizeLinear",
+        b"QLinearMatMul",
+    ]
+    .iter()
+    .any(|needle| head.windows(needle.len()).any(|window| window == *needle))
+}

@@ -1,0 +1,114 @@
+//! The seam between core values and protocol values: positions, ranges, edits, diagnostics, hovers.
+//!
+//! Core code speaks byte offsets into the document text; this module is where they become lines
+//! and columns in the negotiated encoding (through `document`), and back.
+
+use std::ops::Range;
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{
+    self as lsp, Diagnostic, DiagnosticSeverity, Hover, HoverContents, MarkupContent, MarkupKind,
+    NumberOrString, TextDocumentContentChangeEvent,
+};
+
+use crate::document::{self, LineCol, PositionEncoding, TextChange};
+use crate::features::{HoverInfo, LOW_CONFIDENCE_CODE, LowConfidence, Severity};
+
+/// The `source` of every diagnostic scitag publishes.
+pub const DIAGNOSTIC_SOURCE: &str = "scitag";
+
+pub fn line_col(position: lsp::Position) -> LineCol {
+    LineCol::new(position.line, position.character)
+}
+
+pub fn position(line_col: LineCol) -> lsp::Position {
+    lsp::Position::new(line_col.line, line_col.character)
+}
+
+/// The protocol range of bytes `range` of `text`.
+pub fn range(text: &Rope, range: Range<usize>, encoding: PositionEncoding) -> lsp::Range {
+    lsp::Range::new(
+        position(document::position_of(text, range.start, encoding)),
+        position(document::position_of(text, range.end, encoding)),
+    )
+}
+
+pub fn text_change(change: TextDocumentContentChangeEvent) -> TextChange {
+    TextChange {
+        range: change
+            .range
+            .map(|range| line_col(range.start)..line_col(range.end)),
+        text: change.text,
+    }
+}
+
+pub fn severity(severity: Severity) -> DiagnosticSeverity {
+    match severity {
+        Severity::Hint => DiagnosticSeverity::HINT,
+        Severity::Information => DiagnosticSeverity::INFORMATION,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+    }
+}
+
+pub fn diagnostic(
+    low_confidence: &LowConfidence,
+    text: &Rope,
+    encoding: PositionEncoding,
+) -> Diagnostic {
+    Diagnostic {
+        range: range(text, low_confidence.range.clone(), encoding),
+        severity: Some(severity(low_confidence.severity)),
+        code: Some(NumberOrString::String(LOW_CONFIDENCE_CODE.to_owned())),
+        source: Some(DIAGNOSTIC_SOURCE.to_owned()),
+        message: low_confidence.message.clone(),
+        ..Diagnostic::default()
+    }
+}
+
+pub fn hover(info: HoverInfo, text: &Rope, encoding: PositionEncoding) -> Hover {
+    Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: info.markdown,
+        }),
+        range: Some(range(text, info.range, encoding)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_use_the_negotiated_encoding() {
+        let text = Rope::from_str("🧬 IL-2\nx");
+        let start = "🧬 ".len();
+        let utf16 = range(&text, start..start + 4, PositionEncoding::Utf16);
+        assert_eq!(
+            utf16,
+            lsp::Range::new(lsp::Position::new(0, 3), lsp::Position::new(0, 7))
+        );
+        let utf8 = range(&text, start..start + 4, PositionEncoding::Utf8);
+        assert_eq!(
+            utf8,
+            lsp::Range::new(lsp::Position::new(0, 5), lsp::Position::new(0, 9))
+        );
+    }
+
+    #[test]
+    fn diagnostics_carry_source_code_and_severity() {
+        let text = Rope::from_str("IL-2");
+        let low = LowConfidence {
+            range: 0..4,
+            severity: Severity::Hint,
+            message: "Low-confidence protein: 50.0%".into(),
+        };
+        let diagnostic = diagnostic(&low, &text, PositionEncoding::Utf16);
+        assert_eq!(diagnostic.source.as_deref(), Some("scitag"));
+        assert_eq!(
+            diagnostic.code,
+            Some(NumberOrString::String("low-confidence".into()))
+        );
+        assert_eq!(diagnostic.severity, Some(DiagnosticSeverity::HINT));
+    }
+}

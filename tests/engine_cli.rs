@@ -1,0 +1,249 @@
+//! The `scitag tag` command line on the fixture model: formats, source positions, bad input and
+//! exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-model")
+}
+
+fn scitag(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scitag"))
+        .args(args)
+        .env_remove("ORT_DYLIB_PATH")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start scitag");
+    {
+        use std::io::Write;
+        let mut input = child.stdin.take().expect("stdin");
+        // The process may exit before reading everything (e.g. on a bad flag); that is fine here.
+        let _ = input.write_all(stdin);
+    }
+    child.wait_with_output().expect("scitag finishes")
+}
+
+fn tag(extra: &[&str], stdin: &[u8]) -> Output {
+    let model = fixture();
+    let mut args = vec!["tag", "--model", model.to_str().expect("UTF-8 path")];
+    args.extend_from_slice(extra);
+    scitag(&args, stdin)
+}
+
+#[test]
+fn json_entities_point_at_their_text_in_the_source() {
+    let text = "Mouse thymus was used as a source of glucocorticoid receptor.\nNF-κB binds IL-2 in naïve T cells.\n";
+    let output = tag(&[], text.as_bytes());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(document["model"], "tiny-model");
+    let entities = document["entities"].as_array().expect("entities");
+    assert!(!entities.is_empty());
+    let lines: Vec<&str> = text.lines().collect();
+    for entity in entities {
+        let start = entity["start"].as_u64().expect("start") as usize;
+        let end = entity["end"].as_u64().expect("end") as usize;
+        assert_eq!(entity["text"].as_str(), Some(&text[start..end]));
+        let line = entity["line"].as_u64().expect("line") as usize;
+        let column = entity["column"].as_u64().expect("column") as usize;
+        let prefix: String = lines[line - 1].chars().take(column - 1).collect();
+        let line_start = text
+            .lines()
+            .take(line - 1)
+            .map(|l| l.len() + 1)
+            .sum::<usize>();
+        assert_eq!(
+            line_start + prefix.len(),
+            start,
+            "line {line} column {column} is byte {start}"
+        );
+    }
+}
+
+#[test]
+fn markdown_entities_map_back_to_the_markdown_source() {
+    let text = "# Results\n\nThe *glucocorticoid receptor* binds `code` and **IL-2** in [T cells](http://x.org).\n";
+    let directory = tempfile::tempdir().expect("temp dir");
+    let path = directory.path().join("paper.md");
+    std::fs::write(&path, text).expect("write");
+    let output = tag(&["--format", "jsonl", path.to_str().expect("UTF-8")], b"");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(!stdout.trim().is_empty());
+    for line in stdout.lines() {
+        let entity: serde_json::Value =
+            serde_json::from_str(line).expect("one JSON object per line");
+        let start = entity["start"].as_u64().expect("start") as usize;
+        let end = entity["end"].as_u64().expect("end") as usize;
+        assert_eq!(entity["text"].as_str(), Some(&text[start..end]));
+        assert!(
+            !text[start..end].contains('`') && !text[start..end].contains("http"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn conll_output_has_one_labelled_word_per_line() {
+    let output = tag(
+        &["--format", "conll"],
+        b"IL-2 gene expression (GR) in T cells.",
+    );
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let words: Vec<&str> = stdout.lines().filter(|line| !line.is_empty()).collect();
+    assert_eq!(
+        words.first().map(|line| line.split('\t').next()),
+        Some(Some("IL-2"))
+    );
+    assert!(words.iter().any(|line| line.starts_with("(\t")));
+    for line in words {
+        let label = line.split('\t').nth(1).expect("a label column");
+        assert!(
+            label == "O" || label.starts_with("B-") || label.starts_with("I-"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn empty_and_blank_input_give_no_entities_and_succeed() {
+    for input in [&b""[..], b"   \n\n\t "] {
+        let output = tag(&[], input);
+        assert!(output.status.success());
+        let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(document["entities"], serde_json::json!([]));
+    }
+}
+
+#[test]
+fn input_that_is_not_utf8_is_a_clear_error() {
+    let output = tag(&[], b"IL-2 \xff\xfe receptor");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not UTF-8") && stderr.contains("offset 5"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn missing_input_file_is_a_clear_error() {
+    let output = tag(&["/nonexistent/paper.md"], b"");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/paper.md"));
+}
+
+#[test]
+fn missing_onnx_runtime_exits_2_naming_the_place_and_the_fix() {
+    let output = tag(&["--ort-lib", "/nonexistent/ort"], b"IL-2");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert!(
+        stderr.contains("/nonexistent/ort") && stderr.contains("scripts/setup-ort.sh"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_model_directory_missing_a_file_exits_1_naming_it() {
+    let directory = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(
+        fixture().join("model.onnx"),
+        directory.path().join("model.onnx"),
+    )
+    .expect("copy");
+    let output = scitag(
+        &["tag", "--model", directory.path().to_str().expect("UTF-8")],
+        b"IL-2",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("config.json"));
+}
+
+#[test]
+fn decoders_and_aggregations_are_accepted_and_bad_ones_rejected() {
+    for aggregation in ["none", "simple", "first", "average", "max"] {
+        for decode in ["pipeline", "viterbi"] {
+            let output = tag(
+                &["--aggregation", aggregation, "--decode", decode],
+                b"IL-2 gene",
+            );
+            assert!(output.status.success(), "{aggregation}/{decode}");
+            let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+            assert_eq!(document["aggregation"], aggregation);
+            assert_eq!(document["decode"], decode);
+        }
+    }
+    let output = tag(&["--decode", "beam"], b"IL-2");
+    assert_eq!(output.status.code(), Some(2), "clap's usage error");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("pipeline or viterbi"));
+}
+
+#[test]
+fn latex_entities_map_back_to_the_latex_source_and_skip_commands() {
+    let text = "\\section{Results}\nThe \\emph{glucocorticoid receptor} binds IL-2 \\cite{smith99} in T cells ($p<0.05$).\n";
+    let directory = tempfile::tempdir().expect("temp dir");
+    let path = directory.path().join("paper.tex");
+    std::fs::write(&path, text).expect("write");
+    let output = tag(&["--format", "jsonl", path.to_str().expect("UTF-8")], b"");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(!stdout.trim().is_empty());
+    for line in stdout.lines() {
+        let entity: serde_json::Value =
+            serde_json::from_str(line).expect("one JSON object per line");
+        let start = entity["start"].as_u64().expect("start") as usize;
+        let end = entity["end"].as_u64().expect("end") as usize;
+        assert_eq!(entity["text"].as_str(), Some(&text[start..end]));
+        // A highlight may cover markup between two prose words, but never starts or ends on it.
+        for markup in ["\\section{", "\\emph{", "\\cite{smith99}"] {
+            let at = text.find(markup).expect("markup in the fixture");
+            let inside = at..at + markup.len();
+            assert!(
+                !inside.contains(&start) && !inside.contains(&(end - 1)),
+                "{markup}: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn text_format_gives_one_readable_line_per_entity_matching_the_json() {
+    let text = "Mouse thymus was used as a source of glucocorticoid receptor.\nNF-κB binds IL-2 in naïve T cells.\n";
+    let json = tag(&[], text.as_bytes());
+    let document: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let entities = document["entities"].as_array().expect("entities");
+    let output = tag(&["--format", "text"], text.as_bytes());
+    assert!(output.status.success());
+    let printed = String::from_utf8(output.stdout).expect("UTF-8");
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), entities.len(), "{printed}");
+    for (line, entity) in lines.iter().zip(entities) {
+        let location = format!("-:{}:{}\t", entity["line"], entity["column"]);
+        assert!(
+            line.starts_with(&location),
+            "{line:?} should start with {location:?}"
+        );
+        let label = entity["label"].as_str().expect("label");
+        assert!(line.contains(label), "{line:?} names {label}");
+        let mention = format!("{:?}", entity["text"].as_str().expect("text"));
+        assert!(line.contains(&mention), "{line:?} quotes {mention}");
+    }
+}

@@ -1,0 +1,117 @@
+use scitag::features::DEFAULT_CONFIDENCE_THRESHOLD;
+use scitag::prose::Language;
+use serde_json::{Value, json};
+
+use super::MARKDOWN_URI;
+use super::expected;
+use super::harness::{ClientOptions, TestClient, fixture, tiny_model};
+
+fn range_of(text: &str, range: &std::ops::Range<usize>) -> Value {
+    let (start_line, start_character) = expected::position(text, range.start, "utf-16");
+    let (end_line, end_character) = expected::position(text, range.end, "utf-16");
+    json!({
+        "start": { "line": start_line, "character": start_character },
+        "end": { "line": end_line, "character": end_character },
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn low_confidence_mentions_get_a_diagnostic_naming_class_score_and_runner_up() {
+    let mut client = TestClient::start(ClientOptions::default()).await;
+    let text = fixture("manuscript.md");
+    client.open(MARKDOWN_URI, "markdown", &text).await;
+    let diagnostics = client.diagnostics(MARKDOWN_URI, 1).await;
+    let low: Vec<_> = expected::entities(&text, Language::Markdown)
+        .into_iter()
+        .filter(|entity| entity.score < DEFAULT_CONFIDENCE_THRESHOLD)
+        .collect();
+    assert!(!low.is_empty(), "the fixture has low-confidence mentions");
+    assert_eq!(diagnostics.len(), low.len(), "{diagnostics:#?}");
+    for (diagnostic, entity) in diagnostics.iter().zip(&low) {
+        assert_eq!(diagnostic["source"], "scitag");
+        assert_eq!(diagnostic["code"], "low-confidence");
+        assert_eq!(diagnostic["severity"], 3, "information by default");
+        assert_eq!(diagnostic["range"], range_of(&text, &entity.range));
+        let message = diagnostic["message"].as_str().unwrap();
+        let class = entity.label.replace('_', " ");
+        let score = format!("{:.1}%", entity.score * 100.0);
+        assert!(
+            message.contains(&class) && message.contains(&score),
+            "{message:?} names {class} and {score}"
+        );
+        if let Some(runner_up) = &entity.runner_up {
+            let runner_up = if runner_up == "O" {
+                "no entity".to_owned()
+            } else {
+                runner_up.replace('_', " ")
+            };
+            assert!(
+                message.contains(&format!("runner-up: {runner_up}")),
+                "{message:?}"
+            );
+        }
+    }
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn threshold_and_severity_settings_apply_without_reopening() {
+    let mut client = TestClient::start(ClientOptions::default()).await;
+    let text = fixture("manuscript.md");
+    client.open(MARKDOWN_URI, "markdown", &text).await;
+    client.diagnostics(MARKDOWN_URI, 1).await;
+    let all = expected::entities(&text, Language::Markdown);
+    let settings = json!({ "scitag": {
+        "modelPath": tiny_model(), "debounceMs": 20, "confidenceThreshold": 1.0, "diagnosticSeverity": "warning",
+    }});
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": settings }),
+        )
+        .await;
+    let diagnostics = client.diagnostics(MARKDOWN_URI, 1).await;
+    assert_eq!(
+        diagnostics.len(),
+        all.iter().filter(|entity| entity.score < 1.0).count()
+    );
+    assert!(
+        diagnostics
+            .iter()
+            .all(|diagnostic| diagnostic["severity"] == 2)
+    );
+    // Every token is now low-confidence.
+    assert!(
+        client
+            .tokens(MARKDOWN_URI)
+            .await
+            .iter()
+            .all(|token| token.modifiers == 1)
+    );
+    let settings = json!({ "scitag": { "modelPath": tiny_model(), "diagnosticSeverity": "off" } });
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": settings }),
+        )
+        .await;
+    assert_eq!(
+        client.diagnostics(MARKDOWN_URI, 1).await,
+        Vec::<Value>::new()
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_a_document_clears_its_diagnostics() {
+    let mut client = TestClient::start(ClientOptions::default()).await;
+    let text = fixture("manuscript.md");
+    client.open(MARKDOWN_URI, "markdown", &text).await;
+    assert!(!client.diagnostics(MARKDOWN_URI, 1).await.is_empty());
+    client.close(MARKDOWN_URI).await;
+    let cleared = client.notification("textDocument/publishDiagnostics").await;
+    assert_eq!(cleared["uri"], MARKDOWN_URI);
+    assert_eq!(cleared["diagnostics"], json!([]));
+    assert_eq!(client.status().await["openDocuments"], 0);
+    client.shutdown().await;
+}

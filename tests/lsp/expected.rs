@@ -1,0 +1,186 @@
+//! Expectations computed without the server: the same prose extraction and the same model, run
+//! directly, and positions counted from scratch in the test. The fixture model's weights are
+//! random, so its entities are meaningless but deterministic; what the tests check is that the
+//! server puts them exactly where the direct run says they are.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use scitag::ner::{ModelSource, TagInput, Tagger, TaggerOptions};
+use scitag::prose::{self, ExtractOptions, Language};
+
+use super::harness::{Token, tiny_model};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExpectedEntity {
+    pub range: Range<usize>,
+    pub label: String,
+    pub score: f32,
+    pub runner_up: Option<String>,
+}
+
+pub fn tagger() -> &'static Tagger {
+    static TAGGER: OnceLock<Tagger> = OnceLock::new();
+    TAGGER.get_or_init(|| {
+        Tagger::load(
+            &ModelSource::Directory(tiny_model()),
+            &TaggerOptions {
+                threads: 1,
+                ..TaggerOptions::default()
+            },
+        )
+        .expect("the fixture model loads")
+    })
+}
+
+/// The entities of `text` in source bytes, sorted and without overlaps, as the server should
+/// find them.
+pub fn entities(text: &str, language: Language) -> Vec<ExpectedEntity> {
+    let tagger = tagger();
+    let extraction = prose::extract(text, language, &ExtractOptions::default());
+    let inputs: Vec<TagInput<'_>> = extraction
+        .paragraphs
+        .iter()
+        .map(|paragraph| TagInput {
+            text: &paragraph.prose,
+            sentences: &paragraph.sentences,
+        })
+        .collect();
+    let output = tagger
+        .tag(&inputs, &tagger.recommended_decode())
+        .expect("tagging");
+    let mut entities = Vec::new();
+    for (paragraph, found) in extraction.paragraphs.iter().zip(output.entities) {
+        for entity in found {
+            let Some(range) = paragraph.to_source(entity.range.clone()) else {
+                continue;
+            };
+            entities.push(ExpectedEntity {
+                range,
+                label: entity.label,
+                score: entity.score,
+                runner_up: entity
+                    .alternatives
+                    .first()
+                    .map(|alternative| alternative.label.clone()),
+            });
+        }
+    }
+    entities.sort_by_key(|entity| (entity.range.start, entity.range.end));
+    let mut last_end = 0;
+    entities.retain(|entity| {
+        let keep = entity.range.start >= last_end && !entity.range.is_empty();
+        if keep {
+            last_end = entity.range.end;
+        }
+        keep
+    });
+    entities
+}
+
+/// Sentences the model runs for the paragraph of `text` that contains byte `offset`.
+pub fn sentences_of_paragraph_at(text: &str, language: Language, offset: usize) -> usize {
+    let extraction = prose::extract(text, language, &ExtractOptions::default());
+    let paragraph = extraction
+        .paragraphs
+        .iter()
+        .find(|paragraph| paragraph.source_range.contains(&offset))
+        .expect("a paragraph at the offset");
+    paragraph.sentences.len().max(1)
+}
+
+/// Units of `text` in an encoding named as on the wire.
+pub fn units(text: &str, encoding: &str) -> u32 {
+    let count = match encoding {
+        "utf-8" => text.len(),
+        "utf-16" => text.chars().map(char::len_utf16).sum(),
+        "utf-32" => text.chars().count(),
+        other => panic!("unknown encoding {other}"),
+    };
+    count as u32
+}
+
+/// Lines as the protocol counts them: (start byte, end byte before the break).
+pub fn lines(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'\n' => {
+                lines.push((start, index));
+                index += 1;
+                start = index;
+            }
+            b'\r' => {
+                lines.push((start, index));
+                index += if bytes.get(index + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
+                start = index;
+            }
+            _ => index += 1,
+        }
+    }
+    lines.push((start, bytes.len()));
+    lines
+}
+
+/// (line, column) of byte `offset`, counted from scratch.
+pub fn position(text: &str, offset: usize, encoding: &str) -> (u32, u32) {
+    let lines = lines(text);
+    let line = lines
+        .iter()
+        .rposition(|(start, _)| *start <= offset)
+        .unwrap_or(0);
+    (line as u32, units(&text[lines[line].0..offset], encoding))
+}
+
+/// The tokens the server should send for `entities`, one per line piece.
+pub fn tokens(
+    text: &str,
+    entities: &[ExpectedEntity],
+    encoding: &str,
+    threshold: f32,
+    legend: &[String],
+) -> Vec<Token> {
+    let lines = lines(text);
+    let mut tokens = Vec::new();
+    for entity in entities {
+        let token_type = legend
+            .iter()
+            .position(|name| *name == camel(&entity.label))
+            .expect("class in legend") as u32;
+        let modifiers = u32::from(entity.score < threshold);
+        for (line, (line_start, line_end)) in lines.iter().enumerate() {
+            let start = entity.range.start.max(*line_start);
+            let end = entity.range.end.min(*line_end);
+            if start >= end {
+                continue;
+            }
+            tokens.push(Token {
+                line: line as u32,
+                start: units(&text[*line_start..start], encoding),
+                length: units(&text[start..end], encoding),
+                token_type,
+                modifiers,
+            });
+        }
+    }
+    tokens.sort();
+    tokens
+}
+
+/// The legend name of a JNLPBA class.
+pub fn camel(label: &str) -> String {
+    match label {
+        "DNA" => "dna".into(),
+        "RNA" => "rna".into(),
+        "cell_type" => "cellType".into(),
+        "cell_line" => "cellLine".into(),
+        other => other.into(),
+    }
+}

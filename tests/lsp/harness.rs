@@ -1,0 +1,446 @@
+//! A test client for the language server, over in-memory pipes with real `Content-Length`
+//! framing. Every message the server sends must be consumed by the test: `shutdown` fails if any
+//! message is left unread, and dropping a client without `shutdown` fails the test.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::task::JoinHandle;
+
+/// How long to wait for any one message. Generous: tests share two cores with builds.
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+pub fn tiny_model() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-model")
+}
+
+pub fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/lsp")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// What the test client tells the server about itself.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    pub position_encodings: Vec<&'static str>,
+    pub multiline_tokens: bool,
+    pub refresh_support: bool,
+    pub work_done_progress: bool,
+    pub configuration_pull: bool,
+    pub initialization_options: Value,
+}
+
+impl Default for ClientOptions {
+    fn default() -> ClientOptions {
+        ClientOptions {
+            position_encodings: vec!["utf-16"],
+            multiline_tokens: false,
+            refresh_support: false,
+            work_done_progress: false,
+            configuration_pull: false,
+            initialization_options: json!({ "modelPath": tiny_model(), "debounceMs": 20 }),
+        }
+    }
+}
+
+/// One token, decoded from the wire's relative encoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Token {
+    pub line: u32,
+    pub start: u32,
+    pub length: u32,
+    pub token_type: u32,
+    pub modifiers: u32,
+}
+
+pub fn decode_tokens(data: &[Value]) -> Vec<Token> {
+    let numbers: Vec<u32> = data
+        .iter()
+        .map(|value| value.as_u64().expect("u32 in token data") as u32)
+        .collect();
+    assert_eq!(
+        numbers.len() % 5,
+        0,
+        "token data length {} is not a multiple of 5",
+        numbers.len()
+    );
+    let mut tokens = Vec::new();
+    let (mut line, mut start) = (0, 0);
+    for chunk in numbers.chunks(5) {
+        if chunk[0] > 0 {
+            line += chunk[0];
+            start = chunk[1];
+        } else {
+            start += chunk[1];
+        }
+        tokens.push(Token {
+            line,
+            start,
+            length: chunk[2],
+            token_type: chunk[3],
+            modifiers: chunk[4],
+        });
+    }
+    tokens
+}
+
+/// A ranged change: `((line, character), (line, character), new text)`.
+pub type Change<'a> = ((u32, u32), (u32, u32), &'a str);
+
+pub struct TestClient {
+    writer: Box<dyn AsyncWrite + Unpin + Send>,
+    reader: BufReader<Box<dyn AsyncRead + Unpin + Send>>,
+    next_id: i64,
+    backlog: VecDeque<Value>,
+    server: Option<JoinHandle<()>>,
+    pub initialize_result: Value,
+    finished: bool,
+}
+
+impl TestClient {
+    /// Starts an in-process server and completes `initialize`/`initialized`.
+    pub async fn start(options: ClientOptions) -> TestClient {
+        let (client_writer, server_reader) = tokio::io::duplex(1 << 20);
+        let (server_writer, client_reader) = tokio::io::duplex(1 << 20);
+        let server = tokio::spawn(async move {
+            scitag::server::serve(
+                server_reader,
+                server_writer,
+                scitag::server::ServerOptions::default(),
+            )
+            .await
+            .expect("server ran");
+        });
+        let mut client = TestClient::connect(
+            Box::new(client_writer),
+            Box::new(client_reader),
+            Some(server),
+        );
+        client.initialize(&options).await;
+        client
+    }
+
+    /// Wraps a server that is already running on the other ends of `writer` and `reader`.
+    pub fn connect(
+        writer: Box<dyn AsyncWrite + Unpin + Send>,
+        reader: Box<dyn AsyncRead + Unpin + Send>,
+        server: Option<JoinHandle<()>>,
+    ) -> TestClient {
+        TestClient {
+            writer,
+            reader: BufReader::new(reader),
+            next_id: 0,
+            backlog: VecDeque::new(),
+            server,
+            initialize_result: Value::Null,
+            finished: false,
+        }
+    }
+
+    pub async fn initialize(&mut self, options: &ClientOptions) {
+        let capabilities = json!({
+            "general": { "positionEncodings": options.position_encodings },
+            "textDocument": {
+                "synchronization": { "dynamicRegistration": false },
+                "hover": { "contentFormat": ["markdown", "plaintext"] },
+                "semanticTokens": {
+                    "requests": { "range": true, "full": { "delta": true } },
+                    "tokenTypes": [], "tokenModifiers": [], "formats": ["relative"],
+                    "multilineTokenSupport": options.multiline_tokens,
+                },
+                "publishDiagnostics": { "versionSupport": true },
+            },
+            "workspace": {
+                "configuration": options.configuration_pull,
+                "semanticTokens": { "refreshSupport": options.refresh_support },
+            },
+            "window": { "workDoneProgress": options.work_done_progress },
+        });
+        let result = self
+            .request_ok(
+                "initialize",
+                json!({
+                    "processId": null,
+                    "rootUri": null,
+                    "capabilities": capabilities,
+                    "initializationOptions": options.initialization_options,
+                }),
+            )
+            .await;
+        self.initialize_result = result;
+        self.notify("initialized", json!({})).await;
+    }
+
+    pub fn position_encoding(&self) -> &str {
+        self.initialize_result["capabilities"]["positionEncoding"]
+            .as_str()
+            .unwrap_or("utf-16")
+    }
+
+    pub fn legend(&self) -> Vec<String> {
+        let legend = &self.initialize_result["capabilities"]["semanticTokensProvider"]["legend"]["tokenTypes"];
+        legend
+            .as_array()
+            .expect("legend")
+            .iter()
+            .map(|name| name.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    async fn write(&mut self, message: Value) {
+        let body = serde_json::to_vec(&message).unwrap();
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        self.writer.write_all(header.as_bytes()).await.unwrap();
+        self.writer.write_all(&body).await.unwrap();
+        self.writer.flush().await.unwrap();
+    }
+
+    /// Reads one framed message; `None` at the end of the stream.
+    async fn read_raw(&mut self) -> Option<Value> {
+        let mut length = None;
+        loop {
+            let mut line = String::new();
+            let read = self.reader.read_line(&mut line).await.expect("read header");
+            if read == 0 {
+                return None;
+            }
+            let line = line.trim_end_matches(['\r', '\n']);
+            if line.is_empty() {
+                break;
+            }
+            let (name, value) = line
+                .split_once(':')
+                .unwrap_or_else(|| panic!("malformed header {line:?}"));
+            if name.eq_ignore_ascii_case("content-length") {
+                length = Some(
+                    value
+                        .trim()
+                        .parse::<usize>()
+                        .expect("numeric Content-Length"),
+                );
+            }
+        }
+        let length = length.expect("a Content-Length header");
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body).await.expect("read body");
+        Some(serde_json::from_slice(&body).expect("a JSON body"))
+    }
+
+    async fn read(&mut self) -> Value {
+        match tokio::time::timeout(TIMEOUT, self.read_raw()).await {
+            Ok(Some(message)) => message,
+            Ok(None) => panic!("the server closed the stream; unread: {:#?}", self.backlog),
+            Err(_) => panic!(
+                "no message from the server within {TIMEOUT:?}; unread: {:#?}",
+                self.backlog
+            ),
+        }
+    }
+
+    /// The first message (from the backlog, then from the stream) that `wanted` accepts; the
+    /// others stay in the backlog for later expectations.
+    pub async fn next_matching(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+        if let Some(index) = self.backlog.iter().position(&wanted) {
+            return self.backlog.remove(index).unwrap();
+        }
+        loop {
+            let message = self.read().await;
+            if wanted(&message) {
+                return message;
+            }
+            self.backlog.push_back(message);
+        }
+    }
+
+    pub async fn notify(&mut self, method: &str, params: Value) {
+        self.write(json!({ "jsonrpc": "2.0", "method": method, "params": params }))
+            .await;
+    }
+
+    /// Sends a request and returns the whole response (`result` or `error`).
+    pub async fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut message = json!({ "jsonrpc": "2.0", "id": id, "method": method });
+        if !params.is_null() {
+            message["params"] = params;
+        }
+        self.write(message).await;
+        self.next_matching(|message| message.get("method").is_none() && message["id"] == json!(id))
+            .await
+    }
+
+    pub async fn request_ok(&mut self, method: &str, params: Value) -> Value {
+        let response = self.request(method, params).await;
+        assert!(
+            response.get("error").is_none(),
+            "{method} failed: {response:#}"
+        );
+        response["result"].clone()
+    }
+
+    /// The error object of a request that must fail.
+    pub async fn request_error(&mut self, method: &str, params: Value) -> Value {
+        let response = self.request(method, params).await;
+        assert!(
+            response.get("result").is_none(),
+            "{method} should have failed: {response:#}"
+        );
+        response["error"].clone()
+    }
+
+    /// The next notification `method`, with its params.
+    pub async fn notification(&mut self, method: &str) -> Value {
+        let message = self
+            .next_matching(|message| message["method"] == method && message.get("id").is_none())
+            .await;
+        message["params"].clone()
+    }
+
+    /// The next request `method` from the server: (id, params). Answer it with [`Self::respond`].
+    pub async fn server_request(&mut self, method: &str) -> (Value, Value) {
+        let message = self
+            .next_matching(|message| message["method"] == method && message.get("id").is_some())
+            .await;
+        (message["id"].clone(), message["params"].clone())
+    }
+
+    pub async fn respond(&mut self, id: Value, result: Value) {
+        self.write(json!({ "jsonrpc": "2.0", "id": id, "result": result }))
+            .await;
+    }
+
+    pub async fn open(&mut self, uri: &str, language_id: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": language_id, "version": 1, "text": text } }),
+        )
+        .await;
+    }
+
+    /// Sends `didChange` with ranged changes `((line, character), (line, character), text)`.
+    pub async fn change(&mut self, uri: &str, version: i32, changes: &[Change<'_>]) {
+        let changes: Vec<Value> = changes
+            .iter()
+            .map(
+                |((start_line, start_character), (end_line, end_character), text)| {
+                    json!({
+                        "range": {
+                            "start": { "line": start_line, "character": start_character },
+                            "end": { "line": end_line, "character": end_character },
+                        },
+                        "text": text,
+                    })
+                },
+            )
+            .collect();
+        self.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": changes }),
+        )
+        .await;
+    }
+
+    pub async fn close(&mut self, uri: &str) {
+        self.notify(
+            "textDocument/didClose",
+            json!({ "textDocument": { "uri": uri } }),
+        )
+        .await;
+    }
+
+    /// Waits for the diagnostics of `uri` at `version`, skipping publishes of older versions.
+    pub async fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        loop {
+            let message = self
+                .next_matching(|message| {
+                    message["method"] == "textDocument/publishDiagnostics"
+                        && message["params"]["uri"] == uri
+                })
+                .await;
+            let params = &message["params"];
+            match params["version"].as_i64() {
+                Some(published) if published == version => {
+                    return params["diagnostics"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                }
+                Some(published) if published < version => continue,
+                _ => panic!("expected diagnostics for version {version}, got {params:#}"),
+            }
+        }
+    }
+
+    /// `textDocument/semanticTokens/full`, decoded, with the result id.
+    pub async fn tokens_with_id(&mut self, uri: &str) -> (Vec<Token>, String) {
+        let result = self
+            .request_ok(
+                "textDocument/semanticTokens/full",
+                json!({ "textDocument": { "uri": uri } }),
+            )
+            .await;
+        assert!(!result.is_null(), "semantic tokens must never be null");
+        let data = result["data"].as_array().expect("token data");
+        (
+            decode_tokens(data),
+            result["resultId"].as_str().expect("a result id").to_owned(),
+        )
+    }
+
+    pub async fn tokens(&mut self, uri: &str) -> Vec<Token> {
+        self.tokens_with_id(uri).await.0
+    }
+
+    pub async fn status(&mut self) -> Value {
+        self.request_ok("scitag/status", Value::Null).await
+    }
+
+    pub async fn hover(&mut self, uri: &str, line: u32, character: u32) -> Value {
+        self.request_ok(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }),
+        )
+        .await
+    }
+
+    /// Asserts that every message was consumed, shuts the server down and waits for it to exit.
+    pub async fn shutdown(mut self) {
+        let result = self.request("shutdown", Value::Null).await;
+        assert!(result.get("error").is_none(), "shutdown failed: {result:#}");
+        assert!(
+            self.backlog.is_empty(),
+            "messages left unread: {:#?}",
+            self.backlog
+        );
+        self.notify("exit", Value::Null).await;
+        // Nothing more may come: the stream ends.
+        let rest = tokio::time::timeout(TIMEOUT, self.read_raw())
+            .await
+            .expect("the server exits after `exit`");
+        assert!(rest.is_none(), "a message after exit: {rest:#?}");
+        if let Some(server) = self.server.take() {
+            tokio::time::timeout(TIMEOUT, server)
+                .await
+                .expect("the server task ends")
+                .expect("the server did not panic");
+        }
+        self.finished = true;
+    }
+}
+
+impl Drop for TestClient {
+    fn drop(&mut self) {
+        if !self.finished && !std::thread::panicking() {
+            panic!(
+                "TestClient dropped without shutdown(); unread messages: {:#?}",
+                self.backlog
+            );
+        }
+    }
+}

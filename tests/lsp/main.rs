@@ -1,0 +1,23 @@
+//! End-to-end tests of `scitag lsp`: a real server over framed pipes (and one over the binary's
+//! stdio), driven by a test client that must read every message the server sends.
+//!
+//! The fixture model (`tests/fixtures/tiny-model`) has random weights: tests compare what the
+//! server sends with a direct run of the same extraction and model (`expected.rs`).
+
+mod expected;
+mod harness;
+
+mod default_model;
+mod diagnostics;
+mod editing;
+mod errors;
+mod hover;
+mod initialize;
+mod layering;
+mod settings;
+mod stdio;
+mod tokens;
+mod unicode;
+
+pub const MARKDOWN_URI: &str = "file:///work/paper/manuscript.md";
+pub const LATEX_URI: &str = "file:///work/paper/manuscript.tex";
