@@ -9,32 +9,6 @@ use libfuzzer_sys::fuzz_target;
 #[path = "../../src/prose/mod.rs"]
 mod prose;
 
-use prose::{ExtractOptions, Language, check_invariants, extract};
+include!("common.rs");
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    // libfuzzer-sys installs a panic hook that aborts, so a panic inside `extract` (which otherwise
-    // catches it and reports an internal-error problem) is reported as a crash.
-    let extraction = extract(text, Language::Latex, &ExtractOptions::default());
-    if let Err(error) = check_invariants(text, &extraction) {
-        panic!("invariant broken: {error}");
-    }
-    assert!(
-        !extraction
-            .problems
-            .iter()
-            .any(|problem| problem.message.starts_with("internal error"))
-    );
-    for paragraph in &extraction.paragraphs {
-        for sentence in &paragraph.sentences {
-            if let Some(source) = paragraph.to_source(sentence.clone()) {
-                assert!(
-                    source.start >= paragraph.source_range.start
-                        && source.end <= paragraph.source_range.end
-                );
-            }
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| check(data, prose::Language::Latex));
