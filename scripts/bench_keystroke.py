@@ -4,7 +4,9 @@
   1. spawns `scitag lsp` (under `/usr/bin/time -v` for its peak RSS), initializes it the way VS Code would
      (UTF-16 positions, semantic tokens with refresh support, versioned diagnostics) with
      initializationOptions {"scitag": {"debounceMs": 0}}, and opens the manuscript;
-  2. time to first tokens: from didOpen until `textDocument/semanticTokens/full` returns a non-empty result;
+  2. time to first tokens: from didOpen until `textDocument/semanticTokens/full` returns a non-empty result
+     (the server shows a long document's first paragraphs before the rest is tagged), and time until the
+     analysis is complete (`scitag/status`: the document's `complete` flag);
   3. N single-character edits (a lower-case letter typed inside a word of a random prose paragraph, from
      `scitag prose --json --map`, so no edit lands in markup), one at a time: the time from sending
      didChange to receiving the refreshed tokens (the client waits for publishDiagnostics stamped with the
@@ -284,8 +286,22 @@ def main() -> None:
             break
     if first_tokens is None:
         log("no tokens within 120 s of didOpen")
+    # The first tokens may be a partial result (the server shows the first paragraphs before the
+    # last is tagged): wait for the complete analysis before editing, and time it too.
+    complete_after = None
+    while time.perf_counter() < deadline:
+        arrived, status = client.call("scitag/status", None)
+        documents = status.get("documents") or [{}]
+        if documents[0].get("complete", True) and documents[0].get("analyzedVersion") == version:
+            complete_after = arrived - opened
+            break
+        client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                    and m["params"].get("version") == version, 0.25)
+    complete_tokens = len(((client.call("textDocument/semanticTokens/full",
+                                        {"textDocument": {"uri": URI}})[1] or {}).get("data") or [])) // 5
     _, status = client.call("scitag/status", None)
-    log(f"first tokens {1000 * first_tokens:.0f} ms after didOpen ({tokens_count} tokens); "
+    log(f"first tokens {1000 * first_tokens:.0f} ms after didOpen ({tokens_count} tokens); complete analysis "
+        f"after {1000 * (complete_after or float('nan')):.0f} ms ({complete_tokens} tokens); "
         f"model {status.get('model')}; {status.get('sentencesInferred')} sentences inferred at open")
     open_status = status
     hwm_after_open = vm_hwm_mb(server_pid) if server_pid else None
@@ -378,6 +394,8 @@ def main() -> None:
         "initialize_ms": 1000 * (initialized_at - spawned),
         "first_tokens_ms": 1000 * first_tokens if first_tokens is not None else None,
         "first_tokens_count": tokens_count,
+        "complete_analysis_ms": 1000 * complete_after if complete_after is not None else None,
+        "complete_tokens_count": complete_tokens,
         "sentences_at_open": open_status.get("sentencesInferred"),
         "edits": len(records),
         "p50_ms": percentile(latencies, 50),
@@ -398,7 +416,8 @@ def main() -> None:
     print(f"  manuscript {summary['manuscript_words']} words, {summary['paragraphs']} paragraphs; load before "
           f"{env_note}, after {summary['load_after']}")
     print(f"  initialize {summary['initialize_ms']:.0f} ms; first tokens {summary['first_tokens_ms']:.0f} ms after "
-          f"didOpen ({tokens_count} tokens, {summary['sentences_at_open']} sentences inferred)")
+          f"didOpen ({tokens_count} tokens); complete analysis {summary['complete_analysis_ms'] or float('nan'):.0f} ms "
+          f"({complete_tokens} tokens, {summary['sentences_at_open']} sentences inferred)")
     if latencies:
         print(f"  {len(records)} edits, didChange -> refreshed tokens: p50 {summary['p50_ms']:.1f} ms, "
               f"p95 {summary['p95_ms']:.1f} ms, max {summary['max_ms']:.1f} ms, mean {summary['mean_ms']:.1f} ms "

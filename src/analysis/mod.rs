@@ -22,7 +22,7 @@ use crate::document::AppliedEdit;
 use crate::ner::{
     Aggregation, Alternative, Decode, DecodeOptions, Entity, NerError, TagInput, TagOutput, Tagger,
 };
-use crate::prose::{self, ExtractOptions, Language};
+use crate::prose::{self, ExtractOptions, Language, Paragraph};
 
 /// Documents whose first analysis misses at least this many paragraphs report progress.
 pub const PROGRESS_MIN_PARAGRAPHS: usize = 16;
@@ -31,6 +31,9 @@ pub const PROGRESS_MIN_PARAGRAPHS: usize = 16;
 const BATCH_PARAGRAPHS: usize = 8;
 /// Most sentences sent to the model in one call.
 const BATCH_SENTENCES: usize = 48;
+/// Shortest time between two partial results of one analysis (the first comes after the first
+/// batch).
+const PARTIAL_INTERVAL: Duration = Duration::from_millis(400);
 
 /// What the analyzer needs from a model. [`Tagger`] is the real one; tests can use a fake.
 pub trait Classifier: Send + Sync {
@@ -128,6 +131,10 @@ pub struct AnalysisRequest {
     pub version: i32,
     pub language: Language,
     pub settings: Arc<AnalysisSettings>,
+    /// Report what is done so far while a long analysis runs (see [`Analyzer::analyze`]): for a
+    /// document that has no complete result yet, so the first entities show before the last
+    /// paragraph is tagged.
+    pub partial_results: bool,
 }
 
 /// What one analysis cost.
@@ -149,6 +156,8 @@ pub struct DocumentAnalysis {
     /// Sorted by start, never overlapping, in bytes of the analysed text.
     pub entities: Vec<SourceEntity>,
     pub stats: AnalysisStats,
+    /// False for a partial result: the paragraphs not tagged yet have no entities.
+    pub complete: bool,
 }
 
 /// Why an analysis produced nothing.
@@ -224,12 +233,15 @@ impl Analyzer {
     /// Analyses one document version. `is_current` is polled between model calls; once it says
     /// false the analysis stops with [`AnalysisError::Stale`] (what it already computed stays
     /// cached). `progress` hears (paragraphs tagged, paragraphs to tag) when there are at least
-    /// [`PROGRESS_MIN_PARAGRAPHS`] to tag.
+    /// [`PROGRESS_MIN_PARAGRAPHS`] to tag. With [`AnalysisRequest::partial_results`], `partial`
+    /// receives incomplete results (`complete: false`) while paragraphs remain to be tagged: after
+    /// the first batch, then at most every [`PARTIAL_INTERVAL`].
     pub fn analyze(
         &self,
         request: &AnalysisRequest,
         is_current: &dyn Fn() -> bool,
         progress: &mut dyn FnMut(usize, usize),
+        partial: &mut dyn FnMut(DocumentAnalysis),
     ) -> Result<DocumentAnalysis, AnalysisError> {
         let started = Instant::now();
         let classifier = match self.model_state() {
@@ -245,11 +257,13 @@ impl Analyzer {
                         elapsed: started.elapsed(),
                         ..AnalysisStats::default()
                     },
+                    complete: true,
                 });
             }
         };
         let extraction = prose::extract(&request.text, request.language, &request.settings.extract);
         let paragraphs = extraction.paragraphs;
+        let extracted = started.elapsed();
         let decode_options = request.settings.decode_options(classifier.as_ref());
         let settings_fingerprint = {
             let mut hasher = DefaultHasher::new();
@@ -299,12 +313,14 @@ impl Analyzer {
             }
         }
 
+        let looked_up = started.elapsed();
         // Tag the misses in batches.
         let report_progress = missing.len() >= PROGRESS_MIN_PARAGRAPHS;
         if report_progress {
             progress(0, missing.len());
         }
         let mut done = 0;
+        let mut last_partial: Option<Instant> = None;
         for batch in batches(&missing, |index| paragraphs[index].sentences.len().max(1)) {
             if !is_current() {
                 self.add_partial(&stats);
@@ -330,37 +346,35 @@ impl Analyzer {
             if report_progress {
                 progress(done, missing.len());
             }
-        }
-
-        // Map prose entities to document bytes.
-        let mut entities = Vec::new();
-        for (paragraph, key) in paragraphs.iter().zip(&keys) {
-            let Some(paragraph_entities) = found.get(key) else {
-                continue;
-            };
-            for entity in paragraph_entities.iter() {
-                let Some(range) = paragraph.to_source(entity.range.clone()) else {
-                    continue;
-                };
-                entities.push(SourceEntity {
-                    range,
-                    label: entity.label.clone(),
-                    score: entity.score,
-                    alternatives: entity.alternatives.clone(),
+            let due = last_partial.is_none_or(|at: Instant| at.elapsed() >= PARTIAL_INTERVAL);
+            if request.partial_results && done < missing.len() && due && is_current() {
+                last_partial = Some(Instant::now());
+                partial(DocumentAnalysis {
+                    version: request.version,
+                    model: Some(identity),
+                    entities: source_entities(&paragraphs, &keys, &found),
+                    stats: AnalysisStats {
+                        elapsed: started.elapsed(),
+                        ..stats
+                    },
+                    complete: false,
                 });
             }
         }
-        entities.sort_by_key(|entity| (entity.range.start, entity.range.end));
-        let mut last_end = 0;
-        entities.retain(|entity| {
-            let keep = entity.range.start >= last_end && !entity.range.is_empty();
-            if keep {
-                last_end = entity.range.end;
-            }
-            keep
-        });
 
+        let tagged = started.elapsed();
+        let entities = source_entities(&paragraphs, &keys, &found);
         stats.elapsed = started.elapsed();
+        tracing::debug!(
+            extract = ?extracted,
+            lookup = ?(looked_up - extracted),
+            tag = ?(tagged - looked_up),
+            map = ?(stats.elapsed - tagged),
+            misses = stats.cache_misses,
+            sentences = stats.sentences_inferred,
+            "analysed version {}",
+            request.version
+        );
         let mut counters = lock(&self.counters);
         counters.analyses += 1;
         counters.cache_hits += stats.cache_hits as u64;
@@ -372,6 +386,7 @@ impl Analyzer {
             model: Some(identity),
             entities,
             stats,
+            complete: true,
         })
     }
 
@@ -405,6 +420,42 @@ fn batches(indices: &[usize], sentences_of: impl Fn(usize) -> usize) -> Vec<Vec<
         batches.push(current);
     }
     batches
+}
+
+/// Maps the entities of the paragraphs in `found` to document bytes: sorted by start, never
+/// overlapping, never empty.
+fn source_entities(
+    paragraphs: &[Paragraph],
+    keys: &[ParagraphKey],
+    found: &HashMap<ParagraphKey, Arc<[Entity]>>,
+) -> Vec<SourceEntity> {
+    let mut entities = Vec::new();
+    for (paragraph, key) in paragraphs.iter().zip(keys) {
+        let Some(paragraph_entities) = found.get(key) else {
+            continue;
+        };
+        for entity in paragraph_entities.iter() {
+            let Some(range) = paragraph.to_source(entity.range.clone()) else {
+                continue;
+            };
+            entities.push(SourceEntity {
+                range,
+                label: entity.label.clone(),
+                score: entity.score,
+                alternatives: entity.alternatives.clone(),
+            });
+        }
+    }
+    entities.sort_by_key(|entity| (entity.range.start, entity.range.end));
+    let mut last_end = 0;
+    entities.retain(|entity| {
+        let keep = entity.range.start >= last_end && !entity.range.is_empty();
+        if keep {
+            last_end = entity.range.end;
+        }
+        keep
+    });
+    entities
 }
 
 /// An entity in document coordinates: bytes of the document text it was found in.
@@ -524,9 +575,10 @@ mod tests {
             version: 1,
             language: Language::Markdown,
             settings: Arc::new(AnalysisSettings::default()),
+            partial_results: false,
         };
         analyzer
-            .analyze(&request, &|| true, &mut |_, _| {})
+            .analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {})
             .expect("analysis")
     }
 
@@ -610,6 +662,7 @@ mod tests {
             version: 1,
             language: Language::Markdown,
             settings: Arc::new(AnalysisSettings::default()),
+            partial_results: false,
         };
         let polls = AtomicUsize::new(0);
         let mut reports = Vec::new();
@@ -617,12 +670,60 @@ mod tests {
             &request,
             &|| polls.fetch_add(1, Ordering::SeqCst) < 1,
             &mut |done, total| reports.push((done, total)),
+            &mut |_| {},
         );
         assert!(matches!(result, Err(AnalysisError::Stale)), "{result:?}");
         assert_eq!(classifier.calls.load(Ordering::SeqCst), BATCH_PARAGRAPHS);
         assert_eq!(reports, [(0, 40), (BATCH_PARAGRAPHS, 40)]);
         let analysis = run(&analyzer, &text);
         assert_eq!(analysis.stats.cache_hits, BATCH_PARAGRAPHS);
+    }
+
+    #[test]
+    fn a_long_first_analysis_reports_what_it_has_before_it_is_done() {
+        let (analyzer, _) = analyzer();
+        let text: String = (0..40)
+            .map(|index| format!("Paragraph Number {index}.\n\n"))
+            .collect();
+        let mut request = AnalysisRequest {
+            text: text.clone(),
+            version: 3,
+            language: Language::Markdown,
+            settings: Arc::new(AnalysisSettings::default()),
+            partial_results: true,
+        };
+        let mut partials = Vec::new();
+        let complete = analyzer
+            .analyze(&request, &|| true, &mut |_, _| {}, &mut |analysis| {
+                partials.push(analysis)
+            })
+            .expect("analysis");
+        // The classifier is instant, so only the first batch reports before the end.
+        assert_eq!(partials.len(), 1);
+        let first = &partials[0];
+        assert!(!first.complete && complete.complete);
+        assert_eq!(first.version, 3);
+        // The first batch's paragraphs, with the same entities as the complete result.
+        assert_eq!(first.entities.len(), 2 * BATCH_PARAGRAPHS);
+        assert_eq!(
+            first.entities[..],
+            complete.entities[..2 * BATCH_PARAGRAPHS]
+        );
+        assert_eq!(complete.entities.len(), 80);
+
+        // Nothing partial when not asked for, or when nothing is left to tag.
+        request.partial_results = false;
+        request.text.push_str("One More Paragraph.\n");
+        let mut count = 0;
+        analyzer
+            .analyze(&request, &|| true, &mut |_, _| {}, &mut |_| count += 1)
+            .expect("analysis");
+        request.partial_results = true;
+        request.text.push_str("\nAnd Another.\n");
+        analyzer
+            .analyze(&request, &|| true, &mut |_, _| {}, &mut |_| count += 1)
+            .expect("analysis");
+        assert_eq!(count, 0);
     }
 
     #[test]
@@ -637,9 +738,10 @@ mod tests {
             version: 1,
             language: Language::Markdown,
             settings: Arc::new(AnalysisSettings::default()),
+            partial_results: false,
         };
         assert!(matches!(
-            analyzer.analyze(&request, &|| true, &mut |_, _| {}),
+            analyzer.analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {}),
             Err(AnalysisError::ModelLoading)
         ));
     }

@@ -17,6 +17,12 @@ pub(super) enum Event {
         generation: u64,
         result: Result<Result<DocumentAnalysis, AnalysisError>, String>,
     },
+    /// What a long analysis has found so far, for a document without a complete result.
+    Partial {
+        uri: Uri,
+        generation: u64,
+        analysis: DocumentAnalysis,
+    },
     Progress {
         uri: Uri,
         generation: u64,
@@ -52,6 +58,16 @@ pub(super) async fn run(shared: Arc<Shared>, mut receiver: mpsc::UnboundedReceiv
                 generation,
                 result,
             } => analyzed(&shared, uri, generation, result).await,
+            Event::Partial {
+                uri,
+                generation,
+                analysis,
+            } => {
+                if commit(&shared, &uri, generation, analysis) {
+                    shared.publish_diagnostics(&uri).await;
+                    shared.refresh_tokens();
+                }
+            }
             Event::Progress {
                 uri,
                 generation,
@@ -129,23 +145,38 @@ async fn analyzed(
             return;
         }
     };
-    // Commit only if nothing newer was scheduled and the document is still at this version.
-    if !shared.scheduler.is_current(&uri, generation) {
+    if !commit(shared, &uri, generation, analysis) {
         return;
-    }
-    {
-        let Some(mut open) = shared.documents.get_mut(&uri) else {
-            return;
-        };
-        if open.document.version() != analysis.version {
-            return;
-        }
-        open.analysis = Some(Arc::new(analysis));
-        open.waiting_for_model = false;
     }
     shared.end_progress(&progress_key);
     shared.publish_diagnostics(&uri).await;
     shared.refresh_tokens();
+}
+
+/// Makes `analysis` the document's result if nothing newer was scheduled and the document is
+/// still at its version. A partial result never replaces a complete one. Returns whether it did.
+fn commit(shared: &Shared, uri: &Uri, generation: u64, analysis: DocumentAnalysis) -> bool {
+    if !shared.scheduler.is_current(uri, generation) {
+        return false;
+    }
+    let Some(mut open) = shared.documents.get_mut(uri) else {
+        return false;
+    };
+    if open.document.version() != analysis.version {
+        return false;
+    }
+    let replaces_complete = open
+        .analysis
+        .as_ref()
+        .is_some_and(|current| current.complete);
+    if !analysis.complete && replaces_complete {
+        return false;
+    }
+    if analysis.complete {
+        open.waiting_for_model = false;
+    }
+    open.analysis = Some(Arc::new(analysis));
+    true
 }
 
 async fn model_loaded(shared: &Shared, request: u64, state: ModelState, message: Option<String>) {

@@ -189,6 +189,11 @@ impl Shared {
         let text = open.document.text().clone();
         let version = open.document.version();
         let language = open.language;
+        // Until a document has a complete result, show its entities as they come.
+        let partial_results = open
+            .analysis
+            .as_ref()
+            .is_none_or(|analysis| !analysis.complete);
         drop(open);
         let settings = self.settings();
         let analysis_settings = Arc::new(AnalysisSettings {
@@ -206,16 +211,28 @@ impl Shared {
                 version,
                 language,
                 settings: analysis_settings,
+                partial_results,
             };
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                analyzer.analyze(&request, &|| ticket.is_current(), &mut |done, total| {
-                    let _ = events.send(Event::Progress {
-                        uri: uri.clone(),
-                        generation,
-                        done,
-                        total,
-                    });
-                })
+                analyzer.analyze(
+                    &request,
+                    &|| ticket.is_current(),
+                    &mut |done, total| {
+                        let _ = events.send(Event::Progress {
+                            uri: uri.clone(),
+                            generation,
+                            done,
+                            total,
+                        });
+                    },
+                    &mut |analysis| {
+                        let _ = events.send(Event::Partial {
+                            uri: uri.clone(),
+                            generation,
+                            analysis,
+                        });
+                    },
+                )
             }));
             let result = outcome.map_err(|_| "the analysis panicked (see the log)".to_owned());
             let _ = events.send(Event::Analyzed {

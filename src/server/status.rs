@@ -5,7 +5,8 @@
 //! `cacheCapacity`, `analyses`, `sentencesInferred`, `lastAnalysis` (`paragraphs`, `cacheHits`,
 //! `cacheMisses`, `sentencesInferred`, `ms`), `model` (`name`, `state`, `error`),
 //! `positionEncoding`, `version`, and `documents` (`uri`, `version`, `analyzedVersion`,
-//! `paragraphs`, `entities`).
+//! `complete` (false while only a partial result of a first analysis is shown), `paragraphs`,
+//! `entities`).
 
 use serde_json::{Value, json};
 
@@ -28,6 +29,7 @@ pub(super) fn status(shared: &Shared) -> Value {
             "uri": entry.key().as_str(),
             "version": entry.document.version(),
             "analyzedVersion": analysis.map(|analysis| analysis.version),
+            "complete": analysis.is_some_and(|analysis| analysis.complete),
             "paragraphs": document_paragraphs,
             "entities": document_entities,
         }));

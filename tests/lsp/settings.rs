@@ -190,6 +190,20 @@ async fn progress_while_the_model_loads_and_a_large_document_is_first_tagged() {
     client.open(MARKDOWN_URI, "markdown", &large).await;
     let title = progress(&mut client).await;
     assert!(title.contains("tagging manuscript.md"), "{title}");
-    client.diagnostics(MARKDOWN_URI, 1).await;
+    // The first paragraphs show before the last one is tagged: a partial result first (the first
+    // batch of 8 paragraphs, lines 0-15), then the whole document.
+    let last_line = |diagnostics: &[serde_json::Value]| {
+        diagnostics
+            .iter()
+            .filter_map(|diagnostic| diagnostic["range"]["start"]["line"].as_u64())
+            .max()
+    };
+    let partial = client.diagnostics(MARKDOWN_URI, 1).await;
+    assert!(!partial.is_empty());
+    assert!(last_line(&partial) < Some(16), "{partial:#?}");
+    let complete = client.diagnostics(MARKDOWN_URI, 1).await;
+    assert!(last_line(&complete) > Some(40), "{complete:#?}");
+    let status = client.status().await;
+    assert_eq!(status["documents"][0]["complete"], true, "{status:#}");
     client.shutdown().await;
 }
