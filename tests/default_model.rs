@@ -55,6 +55,18 @@ fn the_reference_cards_example_sentence_is_tagged_like_the_card() {
 }
 
 #[test]
+fn the_built_in_model_loads_again_after_its_pages_were_released() {
+    // Loading releases the embedded model's memory pages; a second load (the server reloads the
+    // model when settings change) must read the same bytes again and tag the same way.
+    let text =
+        "Mouse thymus was used as a source of glucocorticoid receptor from normal CS lymphocytes.";
+    let first = tag(&default_tagger(), text);
+    let second = tag(&default_tagger(), text);
+    assert!(!first.is_empty());
+    assert_eq!(first, second);
+}
+
+#[test]
 fn both_decoders_agree_on_clear_mentions() {
     let tagger = default_tagger();
     let text = "IL-2 gene expression requires NF-kappa B in Jurkat T cells and human monocytes.";
