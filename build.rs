@@ -7,7 +7,12 @@
 
 use std::path::{Path, PathBuf};
 
-const ONNX_NAMES: [&str; 2] = ["model_quantized.onnx", "model.onnx"];
+const ONNX_NAMES: [&str; 4] = [
+    "model_quantized.ort",
+    "model.ort",
+    "model_quantized.onnx",
+    "model.onnx",
+];
 const OTHER_FILES: [&str; 6] = [
     "tokenizer.json",
     "vocab.txt",
@@ -44,12 +49,17 @@ fn main() {
             code.push_str("pub(crate) const SOURCE: &str = \"\";\n");
         }
         files => {
-            code.push_str("pub(crate) const FILES: Option<&[(&str, &[u8])]> = Some(&[\n");
-            for (name, path) in files {
+            // 64-byte aligned: ONNX Runtime reads an ORT-format model's weights in place.
+            code.push_str("#[repr(C, align(64))]\nstruct Aligned<Bytes: ?Sized>(Bytes);\n");
+            for (index, (_, path)) in files.iter().enumerate() {
                 code.push_str(&format!(
-                    "    ({name:?}, include_bytes!({:?})),\n",
+                    "static FILE_{index}: &Aligned<[u8]> = &Aligned(*include_bytes!({:?}));\n",
                     path.display().to_string()
                 ));
+            }
+            code.push_str("pub(crate) const FILES: Option<&[(&str, &[u8])]> = Some(&[\n");
+            for (index, (name, _)) in files.iter().enumerate() {
+                code.push_str(&format!("    ({name:?}, &FILE_{index}.0),\n"));
             }
             code.push_str("]);\n");
             let source = directory

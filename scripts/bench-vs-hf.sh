@@ -37,7 +37,7 @@ if [[ -z "${MODEL:-}" && -f training/out/export/model.onnx && -f models/jnlpba-m
     fp32="$OUT/jnlpba-minilm-fp32"
     mkdir -p "$fp32"
     for file in models/jnlpba-minilm/*; do
-        case "$(basename "$file")" in model_quantized.onnx | *.md) ;; *) ln -sf "$PWD/$file" "$fp32/" ;; esac
+        case "$(basename "$file")" in *.onnx | *.ort | *.md) ;; *) ln -sf "$PWD/$file" "$fp32/" ;; esac
     done
     ln -sf "$PWD/training/out/export/model.onnx" "$fp32/model.onnx"
     args+=(--extra-model "fp32=$fp32")

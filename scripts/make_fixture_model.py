@@ -209,6 +209,7 @@ def main():
         raise SystemExit(f"ONNX and torch disagree: max |delta| = {delta}")
 
     write_bad_logits_model(os.path.join(args.out, "bad-logits.onnx"))
+    write_ort_format(onnx_path, os.path.join(args.out, "tiny.ort"))
 
     with open(os.path.join(args.out, "README.md"), "w", encoding="utf-8") as handle:
         handle.write(
@@ -220,9 +221,26 @@ def main():
             "`model.safetensors` is the same model for PyTorch (used by `scripts/make_goldens.py`).\n"
             "`bad-logits.onnx` is a broken model whose `logits` have shape [batch, sequence, sequence], a\n"
             "label dimension unknown until it runs, so the engine's run-time shape check is tested.\n"
+            "`tiny.ort` is `model.onnx` in ONNX Runtime's ORT format (the format of the built-in model),\n"
+            "converted like `training/export.py` converts the default model.\n"
         )
     sizes = {name: os.path.getsize(os.path.join(args.out, name)) for name in sorted(os.listdir(args.out))}
     print(json.dumps({"out": args.out, "onnx_vs_torch_max_abs": delta, "files": sizes}, indent=1))
+
+
+def write_ort_format(onnx_path, ort_path):
+    """Converts an ONNX model to ONNX Runtime's ORT format with the portable 'Runtime' optimization style
+    (basic optimizations saved; the rest applied by ONNX Runtime at load), as training/export.py does."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as work:
+        shutil.copy(onnx_path, os.path.join(work, "model.onnx"))
+        subprocess.run([sys.executable, "-m", "onnxruntime.tools.convert_onnx_models_to_ort", work,
+                        "--optimization_style", "Runtime"], check=True, stdout=subprocess.DEVNULL)
+        shutil.copy(os.path.join(work, "model.with_runtime_opt.ort"), ort_path)
 
 
 if __name__ == "__main__":

@@ -479,6 +479,76 @@ fn tagger_is_send_and_sync_and_usable_from_threads() {
     }
 }
 
+/// Entities of many inputs of different lengths, as (input, range, label, score).
+fn tag_many(tagger: &Tagger) -> Vec<(usize, Range<usize>, String, f32)> {
+    let texts: Vec<String> = (1..=12)
+        .map(|count| {
+            let words: Vec<&str> = SENTENCE.split(' ').cycle().take(count * 5).collect();
+            format!("{}. {}", words.join(" "), SENTENCE)
+        })
+        .collect();
+    let inputs: Vec<TagInput<'_>> = texts
+        .iter()
+        .map(|text| TagInput {
+            text,
+            sentences: &[],
+        })
+        .collect();
+    let output = tagger
+        .tag(&inputs, &DecodeOptions::default())
+        .expect("tagging succeeds");
+    assert_eq!(output.entities.len(), texts.len());
+    output
+        .entities
+        .into_iter()
+        .enumerate()
+        .flat_map(|(index, entities)| {
+            entities
+                .into_iter()
+                .map(move |entity| (index, entity.range, entity.label, entity.score))
+        })
+        .collect()
+}
+
+fn assert_same_entities(
+    a: &[(usize, Range<usize>, String, f32)],
+    b: &[(usize, Range<usize>, String, f32)],
+) {
+    assert_eq!(a.len(), b.len(), "{a:?}\n{b:?}");
+    for (x, y) in a.iter().zip(b) {
+        assert_eq!((x.0, &x.1, &x.2), (y.0, &y.1, &y.2));
+        assert!((x.3 - y.3).abs() < 1e-4, "{x:?} vs {y:?}");
+    }
+}
+
+/// Batches run in parallel on several sessions land on the right inputs: one thread and three
+/// give the same entities.
+#[test]
+fn parallel_sessions_give_the_same_entities_as_one() {
+    let one = tag_many(&load(&TaggerOptions {
+        threads: 1,
+        ..TaggerOptions::default()
+    }));
+    let three = tag_many(&load(&TaggerOptions {
+        threads: 3,
+        ..TaggerOptions::default()
+    }));
+    assert!(!one.is_empty());
+    assert_same_entities(&one, &three);
+}
+
+/// The same model in ONNX Runtime's ORT format (the built-in model's format) tags the same way.
+#[test]
+fn an_ort_format_model_tags_like_its_onnx_original() {
+    let onnx = tag_many(&tiny());
+    let ort_format = Tagger::load(
+        &ModelSource::Directory(fixture().join("tiny.ort")),
+        &TaggerOptions::default(),
+    )
+    .expect("the ORT-format fixture loads");
+    assert_same_entities(&onnx, &tag_many(&ort_format));
+}
+
 /// A model's `transitions.json` steers the Viterbi decoder (and only it): scores that make every
 /// entity label very unlikely leave no entities, while the pipeline decoder is unaffected.
 #[test]

@@ -7,8 +7,8 @@ Steps (all decisions on dev.tsv; test.tsv is only reported):
 3. choose (context size, decode) by dev span micro F1;
 4. ONNX export (opset 17, legacy exporter) and onnxruntime dynamic int8 quantization; fp32 vs int8 F1;
 5. low-confidence threshold from the dev score distribution;
-6. write models/jnlpba-minilm/ (int8 model, tokenizer.json, config.json, transitions.json, scitag.json,
-   eval.json, MODEL_CARD.md).
+6. write models/jnlpba-minilm/ (the int8 model converted to ONNX Runtime's ORT format, tokenizer.json,
+   config.json, transitions.json, scitag.json, eval.json, MODEL_CARD.md).
 """
 
 from __future__ import annotations
@@ -194,6 +194,19 @@ def pick_threshold_and_report(splits, cache, ctx, dec, say):
     return threshold, bins, quant, test_report
 
 
+def write_ort_format(onnx_path: Path, ort_path: Path) -> None:
+    """ONNX -> ONNX Runtime's ORT format, 'Runtime' optimization style (scripts/make_fixture_model.py does
+    the same for the test fixture)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as work:
+        shutil.copy(onnx_path, Path(work) / "model.onnx")
+        subprocess.run([sys.executable, "-m", "onnxruntime.tools.convert_onnx_models_to_ort", work,
+                        "--optimization_style", "Runtime"], check=True, stdout=subprocess.DEVNULL)
+        shutil.copy(Path(work) / "model.with_runtime_opt.ort", ort_path)
+
+
 def write_model_dir(args, tok, int8, fp32, transitions, ctx, dec, rows, threshold, bins, quant, test_report, t0, say):
     # 6. model directory
     # written into a staging directory and swapped in at the end, so that builds embedding the model
@@ -205,7 +218,10 @@ def write_model_dir(args, tok, int8, fp32, transitions, ctx, dec, rows, threshol
     md.mkdir(parents=True)
     if (final / "MODEL_CARD.md").exists():
         shutil.copy(final / "MODEL_CARD.md", md / "MODEL_CARD.md")
-    shutil.copy(int8, md / "model_quantized.onnx")
+    # ORT format: scitag runs the built-in model's weights in place from the executable, shared by its
+    # inference sessions, instead of copying them into each (docs/PERFORMANCE.md). 'Runtime' style keeps
+    # the file portable (only basic, hardware-independent optimizations are saved).
+    write_ort_format(int8, md / "model_quantized.ort")
     tok.save(str(md / "tokenizer.json"))
     cfg = json.loads((args.ckpt / "config.json").read_text())
     cfg["id2label"] = {str(i): l for i, l in enumerate(LABELS)}

@@ -24,11 +24,25 @@ pub(crate) struct ModelFiles {
     pub(crate) scitag: Option<Cow<'static, [u8]>>,
 }
 
-/// ONNX files scitag looks for, in order of preference (the quantized one is the faster).
-pub(crate) const ONNX_NAMES: [&str; 2] = ["model_quantized.onnx", "model.onnx"];
+/// Model files scitag looks for, in order of preference: ONNX Runtime's own format first (the
+/// built-in model is one; see [`is_ort_format`]), then ONNX; the quantized one is the faster.
+pub(crate) const ONNX_NAMES: [&str; 4] = [
+    "model_quantized.ort",
+    "model.ort",
+    "model_quantized.onnx",
+    "model.onnx",
+];
+
+/// Whether `bytes` are a model in ONNX Runtime's ORT format (a FlatBuffer with the file
+/// identifier `ORTM`) rather than an ONNX protobuf. ONNX Runtime can run an ORT-format model
+/// directly from its bytes, without copying the weights into each session.
+pub(crate) fn is_ort_format(bytes: &[u8]) -> bool {
+    bytes.get(4..8) == Some(b"ORTM".as_slice())
+}
 
 impl ModelFiles {
-    /// Reads a model directory; `path` may also be a `.onnx` file, whose directory holds the rest.
+    /// Reads a model directory; `path` may also be a `.onnx` (or `.ort`) file, whose directory
+    /// holds the rest.
     pub(crate) fn from_directory(path: &Path) -> Result<ModelFiles, NerError> {
         let (directory, onnx_path) = if path.is_file() {
             let directory = path
@@ -54,7 +68,7 @@ impl ModelFiles {
         } else {
             return Err(NerError::file(
                 path,
-                "no such model directory or .onnx file",
+                "no such model directory or .onnx/.ort file",
             ));
         };
         let read = |name: &str| -> Result<Option<Cow<'static, [u8]>>, NerError> {

@@ -3,8 +3,9 @@
 use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ort::session::builder::GraphOptimizationLevel;
+use ort::session::builder::{GraphOptimizationLevel, PrepackedWeights};
 use ort::session::{Session, SessionInputValue};
 use ort::value::{Tensor, TensorElementType, ValueType};
 use tokenizers::{Encoding, ModelWrapper, Token, Tokenizer};
@@ -20,20 +21,26 @@ use super::{
 /// Most word pieces (padding included) in one batch, and most sequences. ONNX Runtime's memory
 /// arena keeps the activations of the largest batch: 1,024 pieces tag the 20k-word manuscript as
 /// fast as 4,096 with about 57 MB less peak memory (docs/PERFORMANCE.md).
-const BATCH_TOKENS: usize = 1024;
+const BATCH_TOKENS: usize = 128;
 const BATCH_SEQUENCES: usize = 32;
+/// Models up to this size run on one single-threaded session per thread; larger ones on one
+/// session with intra-op threads (each session holds its own copy of the weights).
+const POOL_MAX_MODEL_BYTES: usize = 64 << 20;
 /// Alternatives kept per entity.
 const ALTERNATIVES: usize = 3;
 
 /// A loaded token-classification model. `Send + Sync`: tokenization and decoding run in the calling
-/// thread; the ONNX Runtime session sits behind a mutex (`Session::run` needs `&mut`).
+/// thread. Inference runs on one ONNX Runtime session per thread, each single-threaded and behind
+/// a mutex (`Session::run` needs `&mut`); their pre-packed weights are shared.
 pub struct Tagger {
     name: String,
     identity: u64,
     labels: LabelSet,
     transitions: Option<Transitions>,
     tokenizer: Tokenizer,
-    session: Mutex<Session>,
+    /// One session per inference thread (see [`TaggerOptions::threads`]); `infer` hands batches
+    /// to them in parallel.
+    sessions: Vec<Mutex<Session>>,
     feeds: Vec<Feed>,
     output_name: String,
     template: Template,
@@ -134,24 +141,56 @@ impl Tagger {
             path: onnx_path.clone(),
             message,
         };
-        let session = Session::builder(environment)
-            .map_err(|error| session_error(error.to_string()))?
-            .with_optimization_level(GraphOptimizationLevel::All)
-            .map_err(|error| session_error(error.to_string()))?
-            .with_intra_threads(options.threads.max(1))
-            .map_err(|error| session_error(error.to_string()))?
-            .with_inter_threads(1)
-            .map_err(|error| session_error(error.to_string()))?
-            .with_intra_op_spinning(false)
-            .map_err(|error| session_error(error.to_string()))?
-            .with_inter_op_spinning(false)
-            .map_err(|error| session_error(error.to_string()))?
-            .commit_from_memory(&files.onnx)
-            .map_err(|error| session_error(error.to_string()))?;
+        // Small models: parallelism across batches, not inside operators. `threads`
+        // single-threaded sessions run different batches at the same time. Inside one small batch
+        // (a paragraph's sentences) ONNX Runtime's intra-op threads spend much of their time
+        // waking each other (about 200 operators per run); separate sessions never wait for each
+        // other, and a core busy with other work only slows the batches that run on it. Each
+        // extra session costs its own copy of the weights (pre-packed ones are shared), so large
+        // models get one session with `threads` intra-op threads instead: their operators are
+        // big enough to split.
+        let threads = options.threads.max(1);
+        let ort_format = model::is_ort_format(&files.onnx);
+        // The built-in model lives as long as the process, so an ORT-format one is used in
+        // place: its weights are read from the executable's pages, shared by every session,
+        // instead of being copied into each.
+        let in_place = ort_format && matches!(files.onnx, Cow::Borrowed(_));
+        let pooled = in_place || files.onnx.len() <= POOL_MAX_MODEL_BYTES;
+        let (session_count, intra_threads) = if pooled { (threads, 1) } else { (1, threads) };
+        let prepacked = PrepackedWeights::new();
+        let mut sessions = Vec::with_capacity(session_count);
+        for _ in 0..session_count {
+            let mut builder = Session::builder(environment)
+                .map_err(|error| session_error(error.to_string()))?
+                .with_optimization_level(GraphOptimizationLevel::All)
+                .map_err(|error| session_error(error.to_string()))?
+                .with_intra_threads(intra_threads)
+                .map_err(|error| session_error(error.to_string()))?
+                .with_inter_threads(1)
+                .map_err(|error| session_error(error.to_string()))?
+                .with_intra_op_spinning(false)
+                .map_err(|error| session_error(error.to_string()))?
+                .with_inter_op_spinning(false)
+                .map_err(|error| session_error(error.to_string()))?
+                .with_prepacked_weights(&prepacked)
+                .map_err(|error| session_error(error.to_string()))?;
+            if in_place {
+                // Sound because the bytes are `'static` (see `in_place`).
+                builder = builder
+                    .with_config_entry("session.use_ort_model_bytes_directly", "1")
+                    .map_err(|error| session_error(error.to_string()))?
+                    .with_config_entry("session.use_ort_model_bytes_for_initializers", "1")
+                    .map_err(|error| session_error(error.to_string()))?;
+            }
+            let session = builder
+                .commit_from_memory(&files.onnx)
+                .map_err(|error| session_error(error.to_string()))?;
+            sessions.push(session);
+        }
         let session_created = started.elapsed();
 
-        let feeds = probe_inputs(&session).map_err(session_error)?;
-        let output_name = probe_output(&session, config.labels.len()).map_err(session_error)?;
+        let feeds = probe_inputs(&sessions[0]).map_err(session_error)?;
+        let output_name = probe_output(&sessions[0], config.labels.len()).map_err(session_error)?;
         let template = special_token_template(&tokenizer)
             .map_err(|message| NerError::file(files.path("tokenizer.json"), message))?;
 
@@ -227,7 +266,9 @@ impl Tagger {
             base_name
         };
         let identity = files.identity();
-        files.release_embedded();
+        if !in_place {
+            files.release_embedded();
+        }
         tracing::debug!(
             "load steps: tokenizer and JSON files {files_parsed:.0?}, ONNX Runtime session {:.0?}, hash {:.0?}",
             session_created - files_parsed,
@@ -239,7 +280,7 @@ impl Tagger {
             labels: config.labels,
             transitions,
             tokenizer,
-            session: Mutex::new(session),
+            sessions: sessions.into_iter().map(Mutex::new).collect(),
             feeds,
             output_name,
             template,
@@ -589,17 +630,27 @@ impl Tagger {
         // Longest first, so the largest batch shapes are allocated once.
         jobs.sort_by_key(|job| std::cmp::Reverse(job.0));
         let special = self.template.prefix.len() + self.template.suffix.len();
+        let workers = self.sessions.len();
+        // Batches of similar lengths (the list is sorted), each at most BATCH_TOKENS padded
+        // pieces, and small enough that every session gets a share of a small input.
+        let total: usize = jobs.iter().map(|job| job.0 + special).sum();
+        let cap = BATCH_TOKENS.min(total.div_ceil(workers).max(1));
+        let mut batches: Vec<Range<usize>> = Vec::new();
         let mut start = 0;
         while start < jobs.len() {
             let longest = jobs[start].0 + special;
             let mut end = start + 1;
             while end < jobs.len()
                 && end - start < BATCH_SEQUENCES
-                && (end - start + 1) * longest <= BATCH_TOKENS
+                && (end - start + 1) * longest <= cap
             {
                 end += 1;
             }
-            let batch: Vec<(&Sequence, Range<usize>)> = jobs[start..end]
+            batches.push(start..end);
+            start = end;
+        }
+        let run = |session: usize, batch: &Range<usize>| {
+            let rows: Vec<(&Sequence, Range<usize>)> = jobs[batch.clone()]
                 .iter()
                 .map(|&(_, sequence, window)| {
                     (
@@ -608,16 +659,75 @@ impl Tagger {
                     )
                 })
                 .collect();
-            let outputs = self.run_batch(&batch)?;
-            for (&(_, sequence, window), probabilities) in jobs[start..end].iter().zip(outputs) {
+            self.run_batch(session, &rows)
+        };
+        let outputs: Vec<Result<Vec<Vec<f32>>, NerError>> = if workers == 1 || batches.len() == 1 {
+            batches.iter().map(|batch| run(0, batch)).collect()
+        } else {
+            // Each session takes the next batch until none is left (longest first).
+            let next = AtomicUsize::new(0);
+            let slots: Vec<Mutex<Option<Result<Vec<Vec<f32>>, NerError>>>> =
+                batches.iter().map(|_| Mutex::new(None)).collect();
+            let work = |session: usize| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(batch) = batches.get(index) else {
+                        break;
+                    };
+                    let output = run(session, batch);
+                    let failed = output.is_err();
+                    *slots[index]
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(output);
+                    if failed {
+                        // The other sessions stop at their next batch.
+                        next.store(batches.len(), Ordering::Relaxed);
+                        break;
+                    }
+                }
+            };
+            std::thread::scope(|scope| {
+                for session in 1..workers.min(batches.len()) {
+                    let work = &work;
+                    // A helper that cannot be started leaves its share to the others.
+                    if let Err(error) = std::thread::Builder::new()
+                        .name("scitag-infer".into())
+                        .spawn_scoped(scope, move || work(session))
+                    {
+                        tracing::warn!("could not start an inference thread: {error}");
+                    }
+                }
+                work(0);
+            });
+            slots
+                .into_iter()
+                .map(|slot| {
+                    slot.into_inner()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                })
+                .map(|output| {
+                    output.unwrap_or_else(|| {
+                        Err(NerError::Inference {
+                            model: self.name.clone(),
+                            message: "a batch was not run (an earlier batch failed)".into(),
+                        })
+                    })
+                })
+                .collect()
+        };
+        for (batch, output) in batches.iter().zip(outputs) {
+            for (&(_, sequence, window), probabilities) in jobs[batch.clone()].iter().zip(output?) {
                 result[sequence][window] = probabilities;
             }
-            start = end;
         }
         Ok(result)
     }
 
-    fn run_batch(&self, batch: &[(&Sequence, Range<usize>)]) -> Result<Vec<Vec<f32>>, NerError> {
+    fn run_batch(
+        &self,
+        session: usize,
+        batch: &[(&Sequence, Range<usize>)],
+    ) -> Result<Vec<Vec<f32>>, NerError> {
         let prefix = self.template.prefix.len();
         let length = batch
             .iter()
@@ -673,8 +783,7 @@ impl Tagger {
             values.push((Cow::Owned(feed.name.clone()), value));
         }
         let label_count = self.labels.len();
-        let mut session = self
-            .session
+        let mut session = self.sessions[session]
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let outputs = session
