@@ -23,6 +23,9 @@ use super::{
 /// fast as 4,096 with about 57 MB less peak memory (docs/PERFORMANCE.md).
 const BATCH_TOKENS: usize = 128;
 const BATCH_SEQUENCES: usize = 32;
+/// Per window of a batch, the label probabilities of its content pieces.
+type BatchOutput = Result<Vec<Vec<f32>>, NerError>;
+
 /// Models up to this size run on one single-threaded session per thread; larger ones on one
 /// session with intra-op threads (each session holds its own copy of the weights).
 const POOL_MAX_MODEL_BYTES: usize = 64 << 20;
@@ -661,12 +664,12 @@ impl Tagger {
                 .collect();
             self.run_batch(session, &rows)
         };
-        let outputs: Vec<Result<Vec<Vec<f32>>, NerError>> = if workers == 1 || batches.len() == 1 {
+        let outputs: Vec<BatchOutput> = if workers == 1 || batches.len() == 1 {
             batches.iter().map(|batch| run(0, batch)).collect()
         } else {
             // Each session takes the next batch until none is left (longest first).
             let next = AtomicUsize::new(0);
-            let slots: Vec<Mutex<Option<Result<Vec<Vec<f32>>, NerError>>>> =
+            let slots: Vec<Mutex<Option<BatchOutput>>> =
                 batches.iter().map(|_| Mutex::new(None)).collect();
             let work = |session: usize| {
                 loop {
