@@ -47,7 +47,7 @@ pub struct ModelArgs {
     /// model's transitions.json if any). Default: the model's recommendation, else `pipeline`.
     #[arg(long, value_parser = parse_decode)]
     pub decode: Option<Decode>,
-    /// ONNX Runtime intra-op threads (spinning is off). Default: 2 (1 on a one-core machine).
+    /// Inference threads: for small models (up to 64 MB, like the built-in one) one single-threaded ONNX Runtime session per thread, each running different batches; for larger models one session with this many intra-op threads. Default: 2 (1 on a one-core machine).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Path to libonnxruntime (file or directory). Otherwise: $ORT_DYLIB_PATH, next to the

@@ -144,8 +144,11 @@ impl FromStr for Decode {
 /// How the model is run. Build with `TaggerOptions { threads: 2, ..Default::default() }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaggerOptions {
-    /// ONNX Runtime intra-op threads (thread spinning is always off: with spinning, 2 threads are
-    /// slower than 1 when another process keeps a core busy). Default: 2, or 1 on a one-core machine.
+    /// Inference threads. Models up to 64 MB (the built-in one) get one single-threaded ONNX
+    /// Runtime session per thread, each running different batches; larger models get one session
+    /// with this many intra-op threads. Thread spinning is always off (with spinning, 2 threads are
+    /// slower than 1 when another process keeps a core busy). Default: 2, or 1 on a one-core
+    /// machine.
     pub threads: usize,
     /// Where ONNX Runtime is (see [`init_runtime`]); `None` searches the usual places.
     pub ort_lib: Option<PathBuf>,

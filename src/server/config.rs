@@ -32,7 +32,7 @@ pub struct Settings {
     pub model_path: Option<PathBuf>,
     /// The ONNX Runtime library; `None` uses `--ort-lib` or the usual places.
     pub ort_lib_path: Option<PathBuf>,
-    /// ONNX Runtime intra-op threads; `None` lets the engine choose.
+    /// Inference threads (see `TaggerOptions::threads`); `None` lets the engine choose.
     pub threads: Option<usize>,
     /// Sub-word aggregation; `None` uses the model's recommendation.
     pub aggregation: Option<Aggregation>,
