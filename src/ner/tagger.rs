@@ -18,10 +18,15 @@ use super::{
     TagOutput, TaggerOptions,
 };
 
-/// Most word pieces (padding included) in one batch, and most sequences. ONNX Runtime's memory
-/// arena keeps the activations of the largest batch: 1,024 pieces tag the 20k-word manuscript as
-/// fast as 4,096 with about 57 MB less peak memory (docs/PERFORMANCE.md).
-const BATCH_TOKENS: usize = 128;
+/// Most word pieces (padding included) in one batch: for single-threaded sessions (small models),
+/// and for one session with intra-op threads (large models). ONNX Runtime's memory arena keeps the
+/// activations of the largest batch. Measured on 2 cores (docs/PERFORMANCE.md): the built-in model
+/// tags the 20k-word manuscript fastest with 128 (19,600 words/s and 117 MB, against 15,100 words/s
+/// and 160-176 MB with 1,024); a BERT-base int8 model on one session with 2 threads is 25% faster with
+/// 1,024 than with 128.
+const BATCH_TOKENS_POOLED: usize = 128;
+const BATCH_TOKENS_SHARED: usize = 1024;
+/// Most sequences in one batch.
 const BATCH_SEQUENCES: usize = 32;
 /// Per window of a batch, the label probabilities of its content pieces.
 type BatchOutput = Result<Vec<Vec<f32>>, NerError>;
@@ -44,6 +49,8 @@ pub struct Tagger {
     /// One session per inference thread (see [`TaggerOptions::threads`]); `infer` hands batches
     /// to them in parallel.
     sessions: Vec<Mutex<Session>>,
+    /// [`BATCH_TOKENS_POOLED`] or [`BATCH_TOKENS_SHARED`].
+    batch_tokens: usize,
     feeds: Vec<Feed>,
     output_name: String,
     template: Template,
@@ -284,6 +291,11 @@ impl Tagger {
             transitions,
             tokenizer,
             sessions: sessions.into_iter().map(Mutex::new).collect(),
+            batch_tokens: if pooled {
+                BATCH_TOKENS_POOLED
+            } else {
+                BATCH_TOKENS_SHARED
+            },
             feeds,
             output_name,
             template,
@@ -634,10 +646,10 @@ impl Tagger {
         jobs.sort_by_key(|job| std::cmp::Reverse(job.0));
         let special = self.template.prefix.len() + self.template.suffix.len();
         let workers = self.sessions.len();
-        // Batches of similar lengths (the list is sorted), each at most BATCH_TOKENS padded
+        // Batches of similar lengths (the list is sorted), each at most `batch_tokens` padded
         // pieces, and small enough that every session gets a share of a small input.
         let total: usize = jobs.iter().map(|job| job.0 + special).sum();
-        let cap = BATCH_TOKENS.min(total.div_ceil(workers).max(1));
+        let cap = self.batch_tokens.min(total.div_ceil(workers).max(1));
         let mut batches: Vec<Range<usize>> = Vec::new();
         let mut start = 0;
         while start < jobs.len() {
