@@ -1,6 +1,7 @@
 //! Criterion benches for the per-keystroke hot paths that `benches/prose.rs` does not cover:
 //! word-piece tokenization, tagging one paragraph with the tiny fixture model (inference is tiny, so
-//! this is dominated by tokenization, windowing and decoding; the three decoders are compared), and
+//! this is dominated by tokenization, windowing and decoding; the three decoders are compared), the
+//! built-in model on a 5-sentence paragraph (one keystroke's inference, 1 and 2 threads), and
 //! semantic-token encoding of a 20k-word document (highlights → absolute UTF-16 tokens → delta
 //! encoding → delta against the previous result).
 //!
@@ -135,6 +136,53 @@ fn tagging(c: &mut Criterion) {
     group.finish();
 }
 
+/// The built-in model on one 5-sentence paragraph (the median paragraph of the benchmark
+/// manuscript has 4-5 sentences): what a keystroke costs in inference, with 1 and 2 threads (2: two
+/// single-threaded sessions, each running half of the sentences).
+fn tagging_default_model(c: &mut Criterion) {
+    let text = manuscript();
+    let extraction = extract(&text, Language::Markdown, &ExtractOptions::default());
+    let Some(paragraph) = extraction
+        .paragraphs
+        .iter()
+        .find(|paragraph| paragraph.sentences.len() == 5)
+    else {
+        eprintln!("hot_paths: no 5-sentence paragraph; default-model bench skipped");
+        return;
+    };
+    let inputs = [TagInput {
+        text: &paragraph.prose,
+        sentences: &paragraph.sentences,
+    }];
+    let mut group = c.benchmark_group("tag_paragraph_default_model");
+    group.throughput(Throughput::Elements(
+        paragraph.prose.split_whitespace().count() as u64,
+    ));
+    for threads in [1, 2] {
+        let options = TaggerOptions {
+            threads,
+            ..TaggerOptions::default()
+        };
+        let tagger = match Tagger::load(&ModelSource::Embedded, &options) {
+            Ok(tagger) => tagger,
+            Err(error) => {
+                eprintln!("hot_paths: built-in model not loaded ({error}); bench skipped");
+                return;
+            }
+        };
+        let decode_options = tagger.recommended_decode();
+        group.bench_function(format!("5-sentences/threads-{threads}"), |b| {
+            b.iter(|| {
+                tagger
+                    .tag(black_box(&inputs), &decode_options)
+                    .map(|output| output.entities.len())
+                    .unwrap_or(0)
+            });
+        });
+    }
+    group.finish();
+}
+
 /// Entities on every fifth word of the document: far denser than a real manuscript (about one
 /// word in twenty), so this is an upper bound.
 fn entities_for(text: &str) -> Vec<SourceEntity> {
@@ -227,6 +275,6 @@ fn configured() -> Criterion {
 criterion_group! {
     name = hot_paths;
     config = configured();
-    targets = tokenization, tagging, semantic_tokens
+    targets = tokenization, tagging, tagging_default_model, semantic_tokens
 }
 criterion_main!(hot_paths);
