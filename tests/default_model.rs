@@ -55,9 +55,9 @@ fn the_reference_cards_example_sentence_is_tagged_like_the_card() {
 }
 
 #[test]
-fn the_built_in_model_loads_again_after_its_pages_were_released() {
-    // Loading releases the embedded model's memory pages; a second load (the server reloads the
-    // model when settings change) must read the same bytes again and tag the same way.
+fn the_built_in_model_loads_twice_and_tags_the_same_way() {
+    // The built-in model runs in place from the executable's bytes; a second load (the server
+    // reloads the model when settings change) reads them again and tags the same way.
     let text =
         "Mouse thymus was used as a source of glucocorticoid receptor from normal CS lymphocytes.";
     let first = tag(&default_tagger(), text);

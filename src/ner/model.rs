@@ -116,14 +116,6 @@ impl ModelFiles {
         })
     }
 
-    /// Releases the memory of built-in files that were only needed to load the model (see
-    /// [`super::embedded::release`]); files read from disk are owned and freed with `self`.
-    pub(crate) fn release_embedded(&self) {
-        if let Cow::Borrowed(bytes) = &self.onnx {
-            super::embedded::release(bytes);
-        }
-    }
-
     /// The model built into the binary by `build.rs`, if there is one.
     pub(crate) fn embedded() -> Result<ModelFiles, NerError> {
         let files = super::embedded::FILES.ok_or(NerError::NoEmbeddedModel)?;

@@ -276,9 +276,6 @@ impl Tagger {
             base_name
         };
         let identity = files.identity();
-        if !in_place {
-            files.release_embedded();
-        }
         tracing::debug!(
             "load steps: tokenizer and JSON files {files_parsed:.0?}, ONNX Runtime session {:.0?}, hash {:.0?}",
             session_created - files_parsed,
