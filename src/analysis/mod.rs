@@ -124,6 +124,11 @@ impl AnalysisSettings {
     }
 }
 
+/// Where the user is looking in a document (bytes of its text), shared between the server, which
+/// updates it from the editor's requests, and a running analysis, which tags the paragraphs it
+/// overlaps first. Only a priority: a stale range just orders the work differently.
+pub type Focus = Arc<Mutex<Option<Range<usize>>>>;
+
 /// One document to analyse: its text at one version.
 #[derive(Clone, Debug)]
 pub struct AnalysisRequest {
@@ -135,6 +140,8 @@ pub struct AnalysisRequest {
     /// document that has no complete result yet, so the first entities show before the last
     /// paragraph is tagged.
     pub partial_results: bool,
+    /// Paragraphs overlapping this range are tagged before the others (read before every batch).
+    pub focus: Option<Focus>,
 }
 
 /// What one analysis cost.
@@ -321,7 +328,22 @@ impl Analyzer {
         }
         let mut done = 0;
         let mut last_partial: Option<Instant> = None;
-        for batch in batches(&missing, |index| paragraphs[index].sentences.len().max(1)) {
+        let mut remaining = missing.clone();
+        while !remaining.is_empty() {
+            if let Some(focus) = request.focus.as_ref().and_then(|focus| lock(focus).clone()) {
+                // What the user is looking at first; the rest keep document order.
+                remaining.sort_by_key(|&index| {
+                    let source = &paragraphs[index].source_range;
+                    !(source.start < focus.end && focus.start < source.end)
+                });
+            }
+            let Some(batch) = batches(&remaining, |index| paragraphs[index].sentences.len().max(1))
+                .into_iter()
+                .next()
+            else {
+                break;
+            };
+            remaining.drain(..batch.len());
             if !is_current() {
                 self.add_partial(&stats);
                 return Err(AnalysisError::Stale);
@@ -576,6 +598,7 @@ mod tests {
             language: Language::Markdown,
             settings: Arc::new(AnalysisSettings::default()),
             partial_results: false,
+            focus: None,
         };
         analyzer
             .analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {})
@@ -663,6 +686,7 @@ mod tests {
             language: Language::Markdown,
             settings: Arc::new(AnalysisSettings::default()),
             partial_results: false,
+            focus: None,
         };
         let polls = AtomicUsize::new(0);
         let mut reports = Vec::new();
@@ -691,6 +715,7 @@ mod tests {
             language: Language::Markdown,
             settings: Arc::new(AnalysisSettings::default()),
             partial_results: true,
+            focus: None,
         };
         let mut partials = Vec::new();
         let complete = analyzer
@@ -727,6 +752,42 @@ mod tests {
     }
 
     #[test]
+    fn the_paragraphs_in_focus_are_tagged_first() {
+        let (analyzer, _) = analyzer();
+        let text: String = (0..40)
+            .map(|index| format!("Paragraph Number {index}.\n\n"))
+            .collect();
+        // The editor shows paragraphs 30 and 31.
+        let start = text.find("Paragraph Number 30.").expect("paragraph 30");
+        let end = text.find("Paragraph Number 32.").expect("paragraph 32");
+        let request = AnalysisRequest {
+            text: text.clone(),
+            version: 1,
+            language: Language::Markdown,
+            settings: Arc::new(AnalysisSettings::default()),
+            partial_results: true,
+            focus: Some(Arc::new(Mutex::new(Some(start..end)))),
+        };
+        let mut partials = Vec::new();
+        let complete = analyzer
+            .analyze(&request, &|| true, &mut |_, _| {}, &mut |analysis| {
+                partials.push(analysis)
+            })
+            .expect("analysis");
+        // The first batch: paragraphs 30 and 31, then the first six in document order.
+        let starts: Vec<usize> = partials[0]
+            .entities
+            .iter()
+            .map(|entity| entity.range.start)
+            .collect();
+        assert_eq!(starts.len(), 2 * BATCH_PARAGRAPHS);
+        assert!(starts.contains(&start), "{starts:?}");
+        assert!(starts.contains(&text.find("Paragraph Number 31.").expect("31")));
+        assert!(!starts.contains(&text.find("Paragraph Number 7.").expect("7")));
+        assert_eq!(complete.entities.len(), 80);
+    }
+
+    #[test]
     fn no_model_gives_no_entities_and_a_loading_model_gives_no_result() {
         let analyzer = Analyzer::new(10);
         assert!(run(&analyzer, THREE_PARAGRAPHS).entities.is_empty());
@@ -739,6 +800,7 @@ mod tests {
             language: Language::Markdown,
             settings: Arc::new(AnalysisSettings::default()),
             partial_results: false,
+            focus: None,
         };
         assert!(matches!(
             analyzer.analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {}),

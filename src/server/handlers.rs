@@ -26,7 +26,7 @@ use super::semantic_tokens::{self, AbsoluteToken};
 use super::{
     OpenDocument, Session, Shared, capabilities, config, convert, events::ProgressKey, status,
 };
-use crate::analysis::{ModelState, lock, shift_entities};
+use crate::analysis::{Focus, ModelState, lock, shift_entities};
 use crate::document::{Document, TextChange};
 use crate::features;
 use crate::prose::Language;
@@ -180,6 +180,7 @@ impl LanguageServer for Backend {
                     analysis: None,
                     tokens: None,
                     waiting_for_model: false,
+                    focus: Focus::default(),
                 },
             );
             self.shared.schedule_analysis(&item.uri, Duration::ZERO);
@@ -384,11 +385,15 @@ impl LanguageServer for Backend {
                 .ok_or_else(|| unknown_document(uri))?;
             let start = convert::line_col(params.range.start);
             let end = convert::line_col(params.range.end);
-            for position in [start, end] {
-                open.document
+            let mut bytes = [0; 2];
+            for (byte, position) in bytes.iter_mut().zip([start, end]) {
+                *byte = open
+                    .document
                     .offset(position, encoding)
                     .map_err(|error| Error::invalid_params(error.to_string()))?;
             }
+            // Editors ask for the visible lines: a first analysis still running tags them next.
+            *lock(&open.focus) = Some(bytes[0]..bytes[1].max(bytes[0]));
             let tokens: Vec<AbsoluteToken> = self
                 .absolute_tokens(&open)
                 .into_iter()

@@ -31,7 +31,7 @@ use tower_lsp_server::{Client, LspService, Server};
 use crate::analysis::cache::DEFAULT_CACHE_CAPACITY;
 use crate::analysis::scheduler::Scheduler;
 use crate::analysis::{
-    AnalysisRequest, AnalysisSettings, Analyzer, DocumentAnalysis, ModelState, lock,
+    AnalysisRequest, AnalysisSettings, Analyzer, DocumentAnalysis, Focus, ModelState, lock,
 };
 use crate::document::Document;
 use crate::features::FeatureSettings;
@@ -98,6 +98,8 @@ struct OpenDocument {
     tokens: Option<(String, Vec<SemanticToken>)>,
     /// An analysis found the model still loading; analyse again once it is loaded.
     waiting_for_model: bool,
+    /// The range of the last `semanticTokens/range` request (what the editor shows), in bytes.
+    focus: Focus,
 }
 
 /// State shared by the handlers and the event task.
@@ -194,6 +196,7 @@ impl Shared {
             .analysis
             .as_ref()
             .is_none_or(|analysis| !analysis.complete);
+        let focus = open.focus.clone();
         drop(open);
         let settings = self.settings();
         let analysis_settings = Arc::new(AnalysisSettings {
@@ -212,6 +215,7 @@ impl Shared {
                 language,
                 settings: analysis_settings,
                 partial_results,
+                focus: Some(focus),
             };
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 analyzer.analyze(
