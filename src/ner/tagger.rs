@@ -38,8 +38,9 @@ const POOL_MAX_MODEL_BYTES: usize = 64 << 20;
 const ALTERNATIVES: usize = 3;
 
 /// A loaded token-classification model. `Send + Sync`: tokenization and decoding run in the calling
-/// thread. Inference runs on one ONNX Runtime session per thread, each single-threaded and behind
-/// a mutex (`Session::run` needs `&mut`); their pre-packed weights are shared.
+/// thread. A small model runs on one single-threaded ONNX Runtime session per thread (their
+/// pre-packed weights shared), a large one on one session with intra-op threads; each session sits
+/// behind a mutex (`Session::run` needs `&mut`).
 pub struct Tagger {
     name: String,
     identity: u64,
