@@ -6,6 +6,7 @@
 //! the model, and they answer the last good result (moved along with the edits) while a new
 //! analysis runs, never `null`. Each handler body runs inside `catch_unwind`.
 
+use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::Arc;
@@ -17,9 +18,9 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
     DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, Hover, HoverParams, InitializeParams, InitializeResult,
-    InitializedParams, MessageType, SemanticTokens, SemanticTokensDelta, SemanticTokensDeltaParams,
-    SemanticTokensFullDeltaResult, SemanticTokensParams, SemanticTokensRangeParams,
-    SemanticTokensRangeResult, SemanticTokensResult, ServerInfo, Uri,
+    InitializedParams, MessageType, SemanticToken, SemanticTokens, SemanticTokensDelta,
+    SemanticTokensDeltaParams, SemanticTokensFullDeltaResult, SemanticTokensParams,
+    SemanticTokensRangeParams, SemanticTokensRangeResult, SemanticTokensResult, ServerInfo, Uri,
 };
 
 use super::semantic_tokens::{self, AbsoluteToken};
@@ -30,6 +31,9 @@ use crate::analysis::{Focus, ModelState, lock, shift_entities};
 use crate::document::{Document, TextChange};
 use crate::features;
 use crate::prose::Language;
+
+/// A `semanticTokens` result: its id and data.
+type TokensResult = (String, Vec<SemanticToken>);
 
 /// The `LanguageServer` implementation; all state lives in [`Shared`].
 pub(super) struct Backend {
@@ -46,15 +50,26 @@ impl Backend {
         guarded("scitag/status", || Ok(status::status(&self.shared)))
     }
 
-    fn absolute_tokens(&self, open: &OpenDocument) -> Vec<AbsoluteToken> {
+    /// The document's tokens; with `bytes`, only those of the entities overlapping that byte range
+    /// (entities are sorted and never overlap, so they are found by binary search).
+    fn absolute_tokens(
+        &self,
+        open: &OpenDocument,
+        bytes: Option<Range<usize>>,
+    ) -> Vec<AbsoluteToken> {
         let Some(session) = self.shared.session.get() else {
             return Vec::new();
         };
-        let entities = open
+        let mut entities = open
             .analysis
             .as_ref()
             .map(|analysis| analysis.entities.as_slice())
             .unwrap_or_default();
+        if let Some(bytes) = bytes {
+            let first = entities.partition_point(|entity| entity.range.end <= bytes.start);
+            let last = entities.partition_point(|entity| entity.range.start < bytes.end);
+            entities = &entities[first..last.max(first)];
+        }
         let features = self.shared.features();
         let highlights = features::highlights(entities, &features);
         semantic_tokens::absolute_tokens(
@@ -64,6 +79,29 @@ impl Backend {
             session.support.multiline_tokens,
             &session.legend,
         )
+    }
+
+    /// The document's tokens, encoded, under a new result id that becomes the document's last
+    /// result (for `full/delta`); also returns the result it replaces.
+    fn fresh_tokens(
+        &self,
+        uri: &Uri,
+    ) -> Result<(String, Vec<SemanticToken>, Option<TokensResult>)> {
+        let data = {
+            let open = self
+                .shared
+                .documents
+                .get(uri)
+                .ok_or_else(|| unknown_document(uri))?;
+            semantic_tokens::encode(&self.absolute_tokens(&open, None))
+        };
+        let result_id = self.shared.next_result_id();
+        let previous = self
+            .shared
+            .documents
+            .get_mut(uri)
+            .and_then(|mut open| open.tokens.replace((result_id.clone(), data.clone())));
+        Ok((result_id, data, previous))
     }
 }
 
@@ -314,19 +352,7 @@ impl LanguageServer for Backend {
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
         guarded("semanticTokens/full", || {
-            let uri = &params.text_document.uri;
-            let data = {
-                let open = self
-                    .shared
-                    .documents
-                    .get(uri)
-                    .ok_or_else(|| unknown_document(uri))?;
-                semantic_tokens::encode(&self.absolute_tokens(&open))
-            };
-            let result_id = self.shared.next_result_id();
-            if let Some(mut open) = self.shared.documents.get_mut(uri) {
-                open.tokens = Some((result_id.clone(), data.clone()));
-            }
+            let (result_id, data, _) = self.fresh_tokens(&params.text_document.uri)?;
             Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
                 result_id: Some(result_id),
                 data,
@@ -339,35 +365,21 @@ impl LanguageServer for Backend {
         params: SemanticTokensDeltaParams,
     ) -> Result<Option<SemanticTokensFullDeltaResult>> {
         guarded("semanticTokens/full/delta", || {
-            let uri = &params.text_document.uri;
-            let (data, previous) = {
-                let open = self
-                    .shared
-                    .documents
-                    .get(uri)
-                    .ok_or_else(|| unknown_document(uri))?;
-                let data = semantic_tokens::encode(&self.absolute_tokens(&open));
-                let previous = open
-                    .tokens
-                    .as_ref()
-                    .filter(|(result_id, _)| *result_id == params.previous_result_id)
-                    .map(|(_, tokens)| tokens.clone());
-                (data, previous)
-            };
-            let result_id = self.shared.next_result_id();
-            if let Some(mut open) = self.shared.documents.get_mut(uri) {
-                open.tokens = Some((result_id.clone(), data.clone()));
-            }
-            Ok(Some(match previous {
-                Some(previous) => SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
-                    result_id: Some(result_id),
-                    edits: semantic_tokens::diff(&previous, &data),
-                }),
-                None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
-                    result_id: Some(result_id),
-                    data,
-                }),
-            }))
+            let (result_id, data, previous) = self.fresh_tokens(&params.text_document.uri)?;
+            Ok(Some(
+                match previous.filter(|(id, _)| *id == params.previous_result_id) {
+                    Some((_, previous)) => {
+                        SemanticTokensFullDeltaResult::TokensDelta(SemanticTokensDelta {
+                            result_id: Some(result_id),
+                            edits: semantic_tokens::diff(&previous, &data),
+                        })
+                    }
+                    None => SemanticTokensFullDeltaResult::Tokens(SemanticTokens {
+                        result_id: Some(result_id),
+                        data,
+                    }),
+                },
+            ))
         })
     }
 
@@ -393,9 +405,10 @@ impl LanguageServer for Backend {
                     .map_err(|error| Error::invalid_params(error.to_string()))?;
             }
             // Editors ask for the visible lines: a first analysis still running tags them next.
-            *lock(&open.focus) = Some(bytes[0]..bytes[1].max(bytes[0]));
+            let bytes = bytes[0]..bytes[1].max(bytes[0]);
+            *lock(&open.focus) = Some(bytes.clone());
             let tokens: Vec<AbsoluteToken> = self
-                .absolute_tokens(&open)
+                .absolute_tokens(&open, Some(bytes))
                 .into_iter()
                 .filter(|token| {
                     let token_start = (token.line, token.start);
