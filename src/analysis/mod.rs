@@ -322,13 +322,14 @@ impl Analyzer {
 
         let looked_up = started.elapsed();
         // Tag the misses in batches.
-        let report_progress = missing.len() >= PROGRESS_MIN_PARAGRAPHS;
+        let total = missing.len();
+        let report_progress = total >= PROGRESS_MIN_PARAGRAPHS;
         if report_progress {
-            progress(0, missing.len());
+            progress(0, total);
         }
         let mut done = 0;
         let mut last_partial: Option<Instant> = None;
-        let mut remaining = missing.clone();
+        let mut remaining = missing;
         while !remaining.is_empty() {
             if let Some(focus) = request.focus.as_ref().and_then(|focus| lock(focus).clone()) {
                 // What the user is looking at first; the rest keep document order.
@@ -337,13 +338,8 @@ impl Analyzer {
                     !(source.start < focus.end && focus.start < source.end)
                 });
             }
-            let Some(batch) = batches(&remaining, |index| paragraphs[index].sentences.len().max(1))
-                .into_iter()
-                .next()
-            else {
-                break;
-            };
-            remaining.drain(..batch.len());
+            let count = batch_len(&remaining, |index| paragraphs[index].sentences.len().max(1));
+            let batch: Vec<usize> = remaining.drain(..count).collect();
             if !is_current() {
                 self.add_partial(&stats);
                 return Err(AnalysisError::Stale);
@@ -366,10 +362,10 @@ impl Analyzer {
             drop(cache);
             done += batch.len();
             if report_progress {
-                progress(done, missing.len());
+                progress(done, total);
             }
             let due = last_partial.is_none_or(|at: Instant| at.elapsed() >= PARTIAL_INTERVAL);
-            if request.partial_results && done < missing.len() && due && is_current() {
+            if request.partial_results && done < total && due && is_current() {
                 last_partial = Some(Instant::now());
                 partial(DocumentAnalysis {
                     version: request.version,
@@ -421,27 +417,19 @@ impl Analyzer {
     }
 }
 
-/// Splits paragraph indices into batches of at most [`BATCH_PARAGRAPHS`] paragraphs and (unless a
-/// single paragraph is bigger) [`BATCH_SENTENCES`] sentences.
-fn batches(indices: &[usize], sentences_of: impl Fn(usize) -> usize) -> Vec<Vec<usize>> {
-    let mut batches: Vec<Vec<usize>> = Vec::new();
-    let mut current: Vec<usize> = Vec::new();
+/// How many of `indices`, from the front, make the next batch: at most [`BATCH_PARAGRAPHS`]
+/// paragraphs and (unless a single paragraph is bigger) [`BATCH_SENTENCES`] sentences. Zero only
+/// when `indices` is empty.
+fn batch_len(indices: &[usize], sentences_of: impl Fn(usize) -> usize) -> usize {
     let mut sentences = 0;
-    for &index in indices {
+    for (taken, &index) in indices.iter().enumerate() {
         let count = sentences_of(index);
-        if !current.is_empty()
-            && (current.len() >= BATCH_PARAGRAPHS || sentences + count > BATCH_SENTENCES)
-        {
-            batches.push(std::mem::take(&mut current));
-            sentences = 0;
+        if taken > 0 && (taken >= BATCH_PARAGRAPHS || sentences + count > BATCH_SENTENCES) {
+            return taken;
         }
-        current.push(index);
         sentences += count;
     }
-    if !current.is_empty() {
-        batches.push(current);
-    }
-    batches
+    indices.len()
 }
 
 /// Maps the entities of the paragraphs in `found` to document bytes: sorted by start, never
@@ -806,6 +794,18 @@ mod tests {
             analyzer.analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {}),
             Err(AnalysisError::ModelLoading)
         ));
+    }
+
+    /// The batches an analysis makes of `indices` (no focus), one [`batch_len`] at a time.
+    fn batches(indices: &[usize], sentences_of: impl Fn(usize) -> usize) -> Vec<Vec<usize>> {
+        let mut rest = indices;
+        let mut batches = Vec::new();
+        while !rest.is_empty() {
+            let (batch, after) = rest.split_at(batch_len(rest, &sentences_of));
+            batches.push(batch.to_vec());
+            rest = after;
+        }
+        batches
     }
 
     #[test]
