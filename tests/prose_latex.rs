@@ -1,48 +1,27 @@
 //! LaTeX to prose: the TEX cases of the parsing notes (§7.2) and more, each a tiny fixture with the
 //! expected paragraphs. Every case also checks the extraction invariants.
 
-use scitag::prose::{
-    ExtractOptions, Extraction, Language, ParagraphKind, check_invariants, extract,
-};
+mod prose_support;
+
+use prose_support::paragraphs;
+use scitag::prose::{ExtractOptions, Extraction, Language, ParagraphKind};
 
 use ParagraphKind::{
     Abstract, Caption, Footnote, Heading, ListItem, Paragraph as P, TableCell, Title,
 };
 
 fn extract_with(input: &str, options: &ExtractOptions) -> Extraction {
-    let extraction = extract(input, Language::Latex, options);
-    if let Err(error) = check_invariants(input, &extraction) {
-        panic!("invariants broken for {input:?}: {error}");
-    }
-    extraction
-}
-
-fn paragraphs(extraction: &Extraction) -> Vec<(ParagraphKind, &str)> {
-    extraction
-        .paragraphs
-        .iter()
-        .map(|paragraph| (paragraph.kind, paragraph.prose.as_str()))
-        .collect()
+    prose_support::extract_checked(Language::Latex, input, options)
 }
 
 /// Extracts `input` as LaTeX and compares the paragraphs (kind and prose) with `expected`.
 fn check(input: &str, expected: &[(ParagraphKind, &str)]) {
-    let extraction = extract_with(input, &ExtractOptions::default());
-    assert_eq!(paragraphs(&extraction), expected, "prose of {input:?}");
+    prose_support::check(Language::Latex, input, expected);
 }
 
 /// The source text that the first occurrence of `word` in paragraph `index` maps to.
 fn source_of<'a>(input: &'a str, index: usize, word: &str) -> &'a str {
-    let extraction = extract_with(input, &ExtractOptions::default());
-    let paragraph = &extraction.paragraphs[index];
-    let start = paragraph
-        .prose
-        .find(word)
-        .unwrap_or_else(|| panic!("{word:?} not in {:?}", paragraph.prose));
-    let range = paragraph
-        .to_source(start..start + word.len())
-        .expect("maps to the source");
-    &input[range]
+    prose_support::source_of(Language::Latex, input, index, word)
 }
 
 #[test]

@@ -1,45 +1,22 @@
 //! Markdown to prose: the MD cases of the parsing notes (§7.1) and more, each a tiny fixture with the
 //! expected paragraphs. Every case also checks the extraction invariants.
 
-use scitag::prose::{
-    ExtractOptions, Extraction, Language, ParagraphKind, check_invariants, extract,
-};
+mod prose_support;
+
+use scitag::prose::{Language, ParagraphKind};
 
 use ParagraphKind::{
     Abstract, Caption, Footnote, Heading, ListItem, Paragraph as P, TableCell, Title,
 };
 
-fn extract_checked(input: &str) -> Extraction {
-    let extraction = extract(input, Language::Markdown, &ExtractOptions::default());
-    if let Err(error) = check_invariants(input, &extraction) {
-        panic!("invariants broken for {input:?}: {error}");
-    }
-    extraction
-}
-
 /// Extracts `input` as Markdown and compares the paragraphs (kind and prose) with `expected`.
 fn check(input: &str, expected: &[(ParagraphKind, &str)]) {
-    let extraction = extract_checked(input);
-    let actual: Vec<(ParagraphKind, &str)> = extraction
-        .paragraphs
-        .iter()
-        .map(|paragraph| (paragraph.kind, paragraph.prose.as_str()))
-        .collect();
-    assert_eq!(actual, expected, "prose of {input:?}");
+    prose_support::check(Language::Markdown, input, expected);
 }
 
 /// The source text that the first occurrence of `word` in paragraph `index` maps to.
 fn source_of<'a>(input: &'a str, index: usize, word: &str) -> &'a str {
-    let extraction = extract_checked(input);
-    let paragraph = &extraction.paragraphs[index];
-    let start = paragraph
-        .prose
-        .find(word)
-        .unwrap_or_else(|| panic!("{word:?} not in {:?}", paragraph.prose));
-    let range = paragraph
-        .to_source(start..start + word.len())
-        .expect("maps to the source");
-    &input[range]
+    prose_support::source_of(Language::Markdown, input, index, word)
 }
 
 #[test]
