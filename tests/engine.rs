@@ -15,6 +15,16 @@ fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-model")
 }
 
+/// A temporary model directory holding copies of these fixture files.
+fn fixture_copy(names: &[&str]) -> tempfile::TempDir {
+    let directory = tempfile::tempdir().expect("temp dir");
+    for name in names {
+        std::fs::copy(fixture().join(name), directory.path().join(name))
+            .expect("copy fixture file");
+    }
+    directory
+}
+
 fn load(options: &TaggerOptions) -> Tagger {
     Tagger::load(&ModelSource::Directory(fixture()), options).expect("the fixture model loads")
 }
@@ -389,16 +399,12 @@ fn a_one_megabyte_line_is_tagged_without_panicking() {
 
 #[test]
 fn vocab_txt_builds_the_same_tokenizer_as_tokenizer_json() {
-    let directory = tempfile::tempdir().expect("temp dir");
-    for name in [
+    let directory = fixture_copy(&[
         "model.onnx",
         "config.json",
         "vocab.txt",
         "tokenizer_config.json",
-    ] {
-        std::fs::copy(fixture().join(name), directory.path().join(name))
-            .expect("copy fixture file");
-    }
+    ]);
     let from_vocab = Tagger::load(
         &ModelSource::Directory(directory.path().to_path_buf()),
         &TaggerOptions::default(),
@@ -438,27 +444,6 @@ fn a_model_file_path_is_accepted_as_well_as_its_directory() {
     )
     .expect("a .onnx path loads");
     assert_eq!(tagger.identity(), tiny().identity());
-}
-
-#[test]
-fn one_thread_gives_the_same_entities_as_two() {
-    let one = load(&TaggerOptions {
-        threads: 1,
-        ..TaggerOptions::default()
-    });
-    let two = load(&TaggerOptions {
-        threads: 2,
-        ..TaggerOptions::default()
-    });
-    let options = DecodeOptions::default();
-    let a = tag_one(&one, SENTENCE, options);
-    let b = tag_one(&two, SENTENCE, options);
-    assert_eq!(a.len(), b.len());
-    assert!(
-        a.iter()
-            .zip(&b)
-            .all(|(x, y)| x.0 == y.0 && x.1 == y.1 && (x.2 - y.2).abs() < 1e-4)
-    );
 }
 
 #[test]
@@ -521,20 +506,29 @@ fn assert_same_entities(
     }
 }
 
-/// Batches run in parallel on several sessions land on the right inputs: one thread and three
-/// give the same entities.
+/// Batches run in parallel on several sessions land on the right inputs: one thread, two and three
+/// give the same entities, for one sentence and for many inputs of different lengths.
 #[test]
-fn parallel_sessions_give_the_same_entities_as_one() {
-    let one = tag_many(&load(&TaggerOptions {
-        threads: 1,
-        ..TaggerOptions::default()
-    }));
-    let three = tag_many(&load(&TaggerOptions {
-        threads: 3,
-        ..TaggerOptions::default()
-    }));
-    assert!(!one.is_empty());
-    assert_same_entities(&one, &three);
+fn one_thread_gives_the_same_entities_as_two() {
+    let [one, two, three] = [1, 2, 3].map(|threads| {
+        load(&TaggerOptions {
+            threads,
+            ..TaggerOptions::default()
+        })
+    });
+    let options = DecodeOptions::default();
+    let a = tag_one(&one, SENTENCE, options);
+    let b = tag_one(&two, SENTENCE, options);
+    assert_eq!(a.len(), b.len());
+    assert!(
+        a.iter()
+            .zip(&b)
+            .all(|(x, y)| x.0 == y.0 && x.1 == y.1 && (x.2 - y.2).abs() < 1e-4)
+    );
+    let many = tag_many(&one);
+    assert!(!many.is_empty());
+    assert_same_entities(&many, &tag_many(&two));
+    assert_same_entities(&many, &tag_many(&three));
 }
 
 /// The same model in ONNX Runtime's ORT format (the built-in model's format) tags the same way.
@@ -553,16 +547,12 @@ fn an_ort_format_model_tags_like_its_onnx_original() {
 /// entity label very unlikely leave no entities, while the pipeline decoder is unaffected.
 #[test]
 fn viterbi_uses_the_models_transition_scores() {
-    let directory = tempfile::tempdir().expect("temp dir");
-    for name in [
+    let directory = fixture_copy(&[
         "model.onnx",
         "config.json",
         "tokenizer.json",
         "tokenizer_config.json",
-    ] {
-        std::fs::copy(fixture().join(name), directory.path().join(name))
-            .expect("copy fixture file");
-    }
+    ]);
     let tagger = tiny();
     let labels = tagger.labels().to_vec();
     let penalty: Vec<f32> = labels

@@ -33,6 +33,33 @@ fn tag(extra: &[&str], stdin: &[u8]) -> Output {
     scitag(&args, stdin)
 }
 
+/// Tags `text` saved as `name` (`--format jsonl`) and returns each entity's JSON line and byte range,
+/// after checking that there is at least one and that each one's `text` is the source at its range.
+fn tagged_file(name: &str, text: &str) -> Vec<(String, usize, usize)> {
+    let directory = tempfile::tempdir().expect("temp dir");
+    let path = directory.path().join(name);
+    std::fs::write(&path, text).expect("write");
+    let output = tag(&["--format", "jsonl", path.to_str().expect("UTF-8")], b"");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(!stdout.trim().is_empty());
+    stdout
+        .lines()
+        .map(|line| {
+            let entity: serde_json::Value =
+                serde_json::from_str(line).expect("one JSON object per line");
+            let start = entity["start"].as_u64().expect("start") as usize;
+            let end = entity["end"].as_u64().expect("end") as usize;
+            assert_eq!(entity["text"].as_str(), Some(&text[start..end]));
+            (line.to_owned(), start, end)
+        })
+        .collect()
+}
+
 #[test]
 fn json_entities_point_at_their_text_in_the_source() {
     let text = "Mouse thymus was used as a source of glucocorticoid receptor.\nNF-κB binds IL-2 in naïve T cells.\n";
@@ -70,23 +97,7 @@ fn json_entities_point_at_their_text_in_the_source() {
 #[test]
 fn markdown_entities_map_back_to_the_markdown_source() {
     let text = "# Results\n\nThe *glucocorticoid receptor* binds `code` and **IL-2** in [T cells](http://x.org).\n";
-    let directory = tempfile::tempdir().expect("temp dir");
-    let path = directory.path().join("paper.md");
-    std::fs::write(&path, text).expect("write");
-    let output = tag(&["--format", "jsonl", path.to_str().expect("UTF-8")], b"");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
-    assert!(!stdout.trim().is_empty());
-    for line in stdout.lines() {
-        let entity: serde_json::Value =
-            serde_json::from_str(line).expect("one JSON object per line");
-        let start = entity["start"].as_u64().expect("start") as usize;
-        let end = entity["end"].as_u64().expect("end") as usize;
-        assert_eq!(entity["text"].as_str(), Some(&text[start..end]));
+    for (line, start, end) in tagged_file("paper.md", text) {
         assert!(
             !text[start..end].contains('`') && !text[start..end].contains("http"),
             "{line}"
@@ -195,23 +206,7 @@ fn decoders_and_aggregations_are_accepted_and_bad_ones_rejected() {
 #[test]
 fn latex_entities_map_back_to_the_latex_source_and_skip_commands() {
     let text = "\\section{Results}\nThe \\emph{glucocorticoid receptor} binds IL-2 \\cite{smith99} in T cells ($p<0.05$).\n";
-    let directory = tempfile::tempdir().expect("temp dir");
-    let path = directory.path().join("paper.tex");
-    std::fs::write(&path, text).expect("write");
-    let output = tag(&["--format", "jsonl", path.to_str().expect("UTF-8")], b"");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
-    assert!(!stdout.trim().is_empty());
-    for line in stdout.lines() {
-        let entity: serde_json::Value =
-            serde_json::from_str(line).expect("one JSON object per line");
-        let start = entity["start"].as_u64().expect("start") as usize;
-        let end = entity["end"].as_u64().expect("end") as usize;
-        assert_eq!(entity["text"].as_str(), Some(&text[start..end]));
+    for (line, start, end) in tagged_file("paper.tex", text) {
         // A highlight may cover markup between two prose words, but never starts or ends on it.
         for markup in ["\\section{", "\\emph{", "\\cite{smith99}"] {
             let at = text.find(markup).expect("markup in the fixture");
