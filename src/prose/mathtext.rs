@@ -80,6 +80,16 @@ fn symbol(name: &str) -> Option<&'static str> {
     })
 }
 
+/// Takes the letters of a control word (what follows a backslash) from `characters`; empty when
+/// the next character is not an ASCII letter.
+pub(crate) fn control_word(characters: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
+    let mut name = String::new();
+    while let Some(next) = characters.next_if(char::is_ascii_alphabetic) {
+        name.push(next);
+    }
+    name
+}
+
 /// Converts the content of simple inline math to text (`\alpha` → `α`, `^{2+}` → `2+`,
 /// `p < 0.05` → `p < 0.05`); `None` when the math is not simple or the text would be too long.
 pub(crate) fn math_to_text(math: &str) -> Option<String> {
@@ -88,14 +98,7 @@ pub(crate) fn math_to_text(math: &str) -> Option<String> {
     while let Some(character) = characters.next() {
         match character {
             '\\' => {
-                let mut name = String::new();
-                while let Some(&next) = characters.peek() {
-                    if !next.is_ascii_alphabetic() {
-                        break;
-                    }
-                    name.push(next);
-                    characters.next();
-                }
+                let mut name = control_word(&mut characters);
                 if name.is_empty() {
                     name.push(characters.next()?);
                 } else {

@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use dashmap::mapref::one::Ref;
 use serde_json::Value;
 use tower_lsp_server::LanguageServer;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -48,6 +49,14 @@ impl Backend {
     /// `scitag/status`: counters for tests, benchmarks and status bars.
     pub(super) async fn status(&self) -> Result<Value> {
         guarded("scitag/status", || Ok(status::status(&self.shared)))
+    }
+
+    /// An open document, or the error for a request about one that is not open.
+    fn document(&self, uri: &Uri) -> Result<Ref<'_, Uri, OpenDocument>> {
+        self.shared
+            .documents
+            .get(uri)
+            .ok_or_else(|| unknown_document(uri))
     }
 
     /// The document's tokens; with `bytes`, only those of the entities overlapping that byte range
@@ -88,11 +97,7 @@ impl Backend {
         uri: &Uri,
     ) -> Result<(String, Vec<SemanticToken>, Option<TokensResult>)> {
         let data = {
-            let open = self
-                .shared
-                .documents
-                .get(uri)
-                .ok_or_else(|| unknown_document(uri))?;
+            let open = self.document(uri)?;
             semantic_tokens::encode(&self.absolute_tokens(&open, None))
         };
         let result_id = self.shared.next_result_id();
@@ -322,11 +327,7 @@ impl LanguageServer for Backend {
             let uri = &params.text_document_position_params.text_document.uri;
             let position = convert::line_col(params.text_document_position_params.position);
             let encoding = self.shared.support().encoding;
-            let open = self
-                .shared
-                .documents
-                .get(uri)
-                .ok_or_else(|| unknown_document(uri))?;
+            let open = self.document(uri)?;
             let offset = open
                 .document
                 .offset(position, encoding)
@@ -390,11 +391,7 @@ impl LanguageServer for Backend {
         guarded("semanticTokens/range", || {
             let uri = &params.text_document.uri;
             let encoding = self.shared.support().encoding;
-            let open = self
-                .shared
-                .documents
-                .get(uri)
-                .ok_or_else(|| unknown_document(uri))?;
+            let open = self.document(uri)?;
             let start = convert::line_col(params.range.start);
             let end = convert::line_col(params.range.end);
             let mut bytes = [0; 2];

@@ -22,7 +22,7 @@ use lexer::{Lexer, Token, TokenKind, is_space_byte};
 use table::{Action, Environment, Special};
 
 use super::markdown::{email, is_word_byte, url};
-use super::mathtext::{greek, math_to_text};
+use super::mathtext::{control_word, greek, math_to_text};
 use super::offsets::ProseBuilder;
 use super::options::{ArgumentKind, CommandAction, EnvironmentAction};
 use super::{Collector, ExtractOptions, ParagraphKind};
@@ -1515,14 +1515,7 @@ fn unit_text(content: &str) -> Option<String> {
     let mut characters = content.chars().peekable();
     while let Some(character) = characters.next() {
         if character == '\\' {
-            let mut name = String::new();
-            while let Some(&next) = characters.peek() {
-                if !next.is_ascii_alphabetic() {
-                    break;
-                }
-                name.push(next);
-                characters.next();
-            }
+            let name = control_word(&mut characters);
             let symbol = match name.as_str() {
                 "yocto" => "y",
                 "zepto" => "z",
