@@ -116,6 +116,18 @@ struct InputPiece {
     sentence: usize,
 }
 
+impl InputPiece {
+    /// The piece with the model's label probabilities, as the decoders take it.
+    fn scored<'a>(&self, probabilities: &'a [f32]) -> Piece<'a> {
+        Piece {
+            range: self.range.clone(),
+            probabilities,
+            is_subword: self.is_subword,
+            sentence: self.sentence,
+        }
+    }
+}
+
 /// Pieces run together through the model (one sentence, or neighbouring sentences), cut into windows.
 #[derive(Debug)]
 struct Sequence {
@@ -877,12 +889,7 @@ impl Tagger {
                     let pieces: Vec<Piece<'_>> = sequence.pieces[window.clone()]
                         .iter()
                         .zip(probabilities.chunks(count))
-                        .map(|(piece, probabilities)| Piece {
-                            range: piece.range.clone(),
-                            probabilities,
-                            is_subword: piece.is_subword,
-                            sentence: piece.sentence,
-                        })
+                        .map(|(piece, probabilities)| piece.scored(probabilities))
                         .collect();
                     let words = decode::words(&pieces, options.aggregation);
                     spans.extend(decode::pipeline_spans(
@@ -903,12 +910,7 @@ impl Tagger {
                     .pieces
                     .iter()
                     .zip(stitched)
-                    .map(|(piece, probabilities)| Piece {
-                        range: piece.range.clone(),
-                        probabilities,
-                        is_subword: piece.is_subword,
-                        sentence: piece.sentence,
-                    })
+                    .map(|(piece, probabilities)| piece.scored(probabilities))
                     .collect();
                 let words = decode::words(&pieces, options.aggregation);
                 decode::viterbi_spans(&words, &self.labels, self.transitions.as_ref())
