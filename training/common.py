@@ -73,7 +73,7 @@ def read_docs(path: Path, n_sents: int) -> list[tuple[int, int]]:
     return docs
 
 
-def load_split(data_dir: Path, split: str, tokenizer, limit: int | None = None):
+def load_split(data_dir: Path, split: str, tokenizer, limit: int | None = None, unk_id: int = 100):
     sents = read_conll(data_dir / f"{split}.tsv")
     docs = read_docs(data_dir / f"{split}.docs.tsv", len(sents))
     if limit is not None:
@@ -96,7 +96,7 @@ def load_split(data_dir: Path, split: str, tokenizer, limit: int | None = None):
                 starts[wid].append(not tstr.startswith("##"))
         for i, p in enumerate(pieces):
             if not p:  # a word the tokenizer drops (control chars): give it [UNK]
-                pieces[i] = [100]
+                pieces[i] = [unk_id]
                 starts[i] = [True]
         s.pieces = pieces
         s.starts = starts
@@ -129,7 +129,7 @@ def _chunks_of_sentence(sent: Sentence, budget: int) -> list[list[int]]:
 
 
 def pack_windows(sents, docs, max_tokens: int, context: bool, rng: random.Random | None = None,
-                 min_tokens: int | None = None) -> list[Window]:
+                 min_tokens: int | None = None, cls_id: int = CLS_ID, sep_id: int = SEP_ID) -> list[Window]:
     """Greedy packing of consecutive sentences of one abstract into windows of at most max_tokens pieces
     (including [CLS] and [SEP]). With context=False every sentence is its own window. A sentence longer
     than the budget is split at word boundaries. With `rng`, each abstract gets a random budget in
@@ -161,7 +161,7 @@ def pack_windows(sents, docs, max_tokens: int, context: bool, rng: random.Random
         if cur:
             groups.append(cur)
         for g in groups:
-            ids, labs, fpos = [CLS_ID], [-100], []
+            ids, labs, fpos = [cls_id], [-100], []
             for si, wi in g:
                 p = sents[si].pieces[wi][:budget]
                 st = sents[si].starts[wi]
@@ -174,7 +174,7 @@ def pack_windows(sents, docs, max_tokens: int, context: bool, rng: random.Random
                 # their own for the HF pipeline and the scitag engine ("first" aggregation), so they are
                 # trained as the inside of the same entity; "##" continuation pieces get -100.
                 labs.extend(LABEL2ID[inside] if st[k] else -100 for k in range(1, len(p)))
-            ids.append(SEP_ID)
+            ids.append(sep_id)
             labs.append(-100)
             windows.append(Window(ids, labs, fpos, g))
     return windows
