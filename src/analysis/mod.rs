@@ -8,6 +8,7 @@
 //! re-runs the model on that paragraph only.
 
 pub mod cache;
+pub mod guards;
 pub mod scheduler;
 
 use std::collections::{HashMap, HashSet};
@@ -370,7 +371,7 @@ impl Analyzer {
                 partial(DocumentAnalysis {
                     version: request.version,
                     model: Some(identity),
-                    entities: source_entities(&paragraphs, &keys, &found),
+                    entities: source_entities(&request.text, &paragraphs, &keys, &found),
                     stats: AnalysisStats {
                         elapsed: started.elapsed(),
                         ..stats
@@ -381,7 +382,7 @@ impl Analyzer {
         }
 
         let tagged = started.elapsed();
-        let entities = source_entities(&paragraphs, &keys, &found);
+        let entities = source_entities(&request.text, &paragraphs, &keys, &found);
         stats.elapsed = started.elapsed();
         tracing::debug!(
             extract = ?extracted,
@@ -432,9 +433,10 @@ fn batch_len(indices: &[usize], sentences_of: impl Fn(usize) -> usize) -> usize 
     indices.len()
 }
 
-/// Maps the entities of the paragraphs in `found` to document bytes: sorted by start, never
-/// overlapping, never empty.
+/// The entities of the paragraphs in `found`, guarded ([`guards`]) and mapped to document bytes:
+/// sorted by start, never overlapping, never empty.
 fn source_entities(
+    text: &str,
     paragraphs: &[Paragraph],
     keys: &[ParagraphKey],
     found: &HashMap<ParagraphKey, Arc<[Entity]>>,
@@ -444,15 +446,15 @@ fn source_entities(
         let Some(paragraph_entities) = found.get(key) else {
             continue;
         };
-        for entity in paragraph_entities.iter() {
+        for entity in guards::apply(paragraph, text, paragraph_entities) {
             let Some(range) = paragraph.to_source(entity.range.clone()) else {
                 continue;
             };
             entities.push(SourceEntity {
                 range,
-                label: entity.label.clone(),
+                label: entity.label,
                 score: entity.score,
-                alternatives: entity.alternatives.clone(),
+                alternatives: entity.alternatives,
             });
         }
     }

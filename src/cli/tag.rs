@@ -11,6 +11,7 @@ use crate::ner::{
     Aggregation, Decode, DecodeOptions, Entity, ModelSource, NerError, TagInput, Tagger,
     TaggerOptions,
 };
+use crate::analysis::guards;
 use crate::prose::{self, ExtractOptions, Language};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -179,10 +180,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let started = std::time::Instant::now();
-    let output = match tagger.tag(&inputs, &options) {
+    let mut output = match tagger.tag(&inputs, &options) {
         Ok(output) => output,
         Err(error) => return model_failure(error),
     };
+    // The same guards as the server (src/analysis/guards.rs), before anything is written.
+    for (paragraph, entities) in extraction.paragraphs.iter().zip(output.entities.iter_mut()) {
+        *entities = guards::apply(paragraph, &text, entities);
+    }
     let words: usize = extraction
         .paragraphs
         .iter()

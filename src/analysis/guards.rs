@@ -1,0 +1,388 @@
+//! Guards: what no model may return, whatever it learned.
+//!
+//! Run on every paragraph's entities after the model (and after the paragraph cache, since they
+//! read the paragraph's offset map, which is not part of the cache key) and before the glossary and
+//! the mapping to source bytes. docs/ENGINE.md ("Guards") lists the rules; in short:
+//!
+//! - **Edges are trimmed** of whitespace, quotes (`"` `“` `”` `«` `»` `‘` `’`, and `'` unless it
+//!   follows a digit, as in `5'`), brackets that do not close inside the entity, trailing `,;:.`,
+//!   and whole words at either end that are only inline math (`SNP $a$` → `SNP`) or citation
+//!   residue (`[12]`).
+//! - **Dropped** when what is left is empty, a single character, has no letter or digit, is made
+//!   only of inline math (`$\mathbf{T}$`, `$\pi^*$`), only of text the extractor inserted (the
+//!   `\ref` stand-in), or only of numbers and citation words (`2019`, `[1, 2]`, `et al.`, `Fig. 3`).
+//!
+//! Math inside a word is kept: `TNF-$\alpha$` reads `TNF-α`, one word, and stays a protein.
+
+use std::ops::Range;
+
+use crate::ner::Entity;
+use crate::prose::{Paragraph, PieceKind};
+
+/// The guarded entities of one paragraph: trimmed, and without those the rules drop. `source` is
+/// the document text the paragraph was extracted from (math is recognised by its source bytes).
+pub fn apply(paragraph: &Paragraph, source: &str, entities: &[Entity]) -> Vec<Entity> {
+    entities
+        .iter()
+        .filter_map(|entity| {
+            let range = guard(paragraph, source, entity.range.clone())?;
+            Some(Entity {
+                range,
+                ..entity.clone()
+            })
+        })
+        .collect()
+}
+
+/// Where a prose byte came from, as far as the guards care.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    Text,
+    Math,
+    Inserted,
+}
+
+fn origin(paragraph: &Paragraph, source: &str, offset: usize) -> Origin {
+    match paragraph.map.piece_at(offset) {
+        None => Origin::Text,
+        Some(piece) => match piece.kind {
+            PieceKind::Synthetic => Origin::Inserted,
+            PieceKind::Verbatim => Origin::Text,
+            PieceKind::Atomic => {
+                let text = source.get(piece.source.clone()).unwrap_or_default();
+                if text.starts_with('$') || text.starts_with("\\(") || text.starts_with("\\ensuremath")
+                {
+                    Origin::Math
+                } else {
+                    Origin::Text
+                }
+            }
+        },
+    }
+}
+
+/// The trimmed range of one entity, or `None` when it must go.
+fn guard(paragraph: &Paragraph, source: &str, range: Range<usize>) -> Option<Range<usize>> {
+    let prose = paragraph.prose.as_str();
+    if range.start >= range.end
+        || range.end > prose.len()
+        || !prose.is_char_boundary(range.start)
+        || !prose.is_char_boundary(range.end)
+    {
+        return None;
+    }
+    let (mut start, mut end) = (range.start, range.end);
+    loop {
+        let before = (start, end);
+        trim_characters(prose, &mut start, &mut end);
+        trim_edge_words(paragraph, source, &mut start, &mut end);
+        if (start, end) == before {
+            break;
+        }
+    }
+    if start >= end {
+        return None;
+    }
+    let text = &prose[start..end];
+    if text.chars().count() < 2 || !text.chars().any(char::is_alphanumeric) {
+        return None;
+    }
+    // Only math, or only inserted text, once spaces are left aside.
+    let origins: Vec<Origin> = text
+        .char_indices()
+        .filter(|(_, character)| !character.is_whitespace())
+        .map(|(offset, _)| origin(paragraph, source, start + offset))
+        .collect();
+    if !origins.contains(&Origin::Text) {
+        return None;
+    }
+    if text.split_whitespace().all(is_citation_word) {
+        return None;
+    }
+    Some(start..end)
+}
+
+fn is_quote(character: char) -> bool {
+    matches!(character, '"' | '“' | '”' | '«' | '»' | '‘' | '’' | '„' | '`')
+}
+
+/// Trims whitespace, quotes, unbalanced brackets and trailing separators at both ends.
+fn trim_characters(prose: &str, start: &mut usize, end: &mut usize) {
+    loop {
+        let text = &prose[*start..*end];
+        let Some(first) = text.chars().next() else {
+            return;
+        };
+        let last = text.chars().next_back().unwrap_or(first);
+        let after_first = text[first.len_utf8()..].chars().next();
+        let before_last = text[..text.len() - last.len_utf8()].chars().next_back();
+        if first.is_whitespace()
+            || is_quote(first)
+            || (first == '\'' && after_first.is_some_and(char::is_alphabetic))
+            || matches!(first, ')' | ']' | '}' | ',' | ';' | ':' | '.')
+            || (is_opener(first) && !closes_after(text, first))
+        {
+            *start += first.len_utf8();
+            continue;
+        }
+        if last.is_whitespace()
+            || is_quote(last)
+            || (last == '\'' && before_last.is_some_and(char::is_alphabetic))
+            || matches!(last, '(' | '[' | '{' | ',' | ';' | ':' | '.')
+            || (is_closer(last) && !opens_before(text, last))
+        {
+            *end -= last.len_utf8();
+            continue;
+        }
+        return;
+    }
+}
+
+fn is_opener(character: char) -> bool {
+    matches!(character, '(' | '[' | '{')
+}
+
+fn is_closer(character: char) -> bool {
+    matches!(character, ')' | ']' | '}')
+}
+
+fn pair(character: char) -> (char, char) {
+    match character {
+        '(' | ')' => ('(', ')'),
+        '[' | ']' => ('[', ']'),
+        _ => ('{', '}'),
+    }
+}
+
+/// Whether the opener at the start of `text` is closed inside `text`.
+fn closes_after(text: &str, opener: char) -> bool {
+    let (open, close) = pair(opener);
+    let mut depth = 0i32;
+    for character in text.chars() {
+        if character == open {
+            depth += 1;
+        } else if character == close {
+            depth -= 1;
+            if depth == 0 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Whether the closer at the end of `text` was opened inside `text`.
+fn opens_before(text: &str, closer: char) -> bool {
+    let (open, close) = pair(closer);
+    let mut depth = 0i32;
+    for character in text.chars().rev() {
+        if character == close {
+            depth += 1;
+        } else if character == open {
+            depth -= 1;
+            if depth == 0 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Drops a whole word at either end that is only math or inserted text, or citation residue.
+fn trim_edge_words(paragraph: &Paragraph, source: &str, start: &mut usize, end: &mut usize) {
+    let prose = paragraph.prose.as_str();
+    let text = &prose[*start..*end];
+    let Some(first_space) = text.find(char::is_whitespace) else {
+        return; // one word: the drop rules decide
+    };
+    let last_space = text.rfind(char::is_whitespace).unwrap_or(first_space);
+    let drop_word = |word: Range<usize>| {
+        let piece = &prose[word.clone()];
+        if is_bracketed_citation(piece) {
+            return true;
+        }
+        !piece.char_indices().any(|(offset, _)| {
+            origin(paragraph, source, word.start + offset) == Origin::Text
+        })
+    };
+    if drop_word(*start..*start + first_space) {
+        *start += first_space;
+        return;
+    }
+    let last_word_start = *start + last_space + 1;
+    if last_word_start < *end && drop_word(last_word_start..*end) {
+        *end = *start + last_space;
+    }
+}
+
+/// `[12]`, `[1, 2]`, `[3–5]`: a bracketed list of numbers.
+fn is_bracketed_citation(word: &str) -> bool {
+    let Some(inner) = word.strip_prefix('[').and_then(|rest| {
+        rest.trim_end_matches([')', ',', ';', ':', '.'])
+            .strip_suffix(']')
+    }) else {
+        return false;
+    };
+    !inner.is_empty()
+        && inner
+            .chars()
+            .all(|character| character.is_ascii_digit() || ",;–-— ".contains(character))
+}
+
+/// A number, a bracketed number list, or a word of a citation or cross-reference.
+fn is_citation_word(word: &str) -> bool {
+    let bare = word.trim_matches(|character: char| {
+        is_opener(character) || is_closer(character) || ",;:.".contains(character)
+    });
+    if bare.is_empty() || is_bracketed_citation(word) {
+        return true;
+    }
+    if bare
+        .chars()
+        .all(|character| character.is_ascii_digit() || ",.–-—/%".contains(character))
+    {
+        return true;
+    }
+    matches!(
+        bare.to_lowercase().as_str(),
+        "et" | "al"
+            | "ibid"
+            | "fig"
+            | "figs"
+            | "figure"
+            | "figures"
+            | "table"
+            | "tables"
+            | "eq"
+            | "eqs"
+            | "equation"
+            | "ref"
+            | "refs"
+            | "section"
+            | "sec"
+            | "supplementary"
+            | "appendix"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prose::{ExtractOptions, Language, extract};
+
+    /// Tags `needle` (its first occurrence in the prose of the first paragraph) and returns what the
+    /// guards make of it, as prose text.
+    fn guarded(source: &str, language: Language, needle: &str) -> Option<String> {
+        let extraction = extract(source, language, &ExtractOptions::default());
+        let paragraph = &extraction.paragraphs[0];
+        let start = paragraph
+            .prose
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in {:?}", paragraph.prose));
+        let entity = Entity {
+            range: start..start + needle.len(),
+            label: "protein".into(),
+            score: 0.9,
+            alternatives: Vec::new(),
+        };
+        let out = apply(paragraph, source, &[entity]);
+        out.first()
+            .map(|entity| paragraph.prose[entity.range.clone()].to_string())
+    }
+
+    #[test]
+    fn math_only_entities_are_dropped_in_markdown_and_latex() {
+        let md = "The matrix $\\mathbf{T}$ and the value $p$ were fixed.\n";
+        assert_eq!(guarded(md, Language::Markdown, "T"), None);
+        assert_eq!(guarded(md, Language::Markdown, "p"), None);
+        let tex = "The weight \\(w_a^k\\) of gene $a$ is $\\pi^*$ here.\n";
+        let extraction = extract(tex, Language::Latex, &ExtractOptions::default());
+        let prose = &extraction.paragraphs[0].prose;
+        // whatever the math became, a candidate made of it alone goes
+        for piece in extraction.paragraphs[0].map.pieces() {
+            if piece.kind == PieceKind::Atomic {
+                let text = &prose[piece.prose.clone()];
+                assert_eq!(guarded(tex, Language::Latex, text), None, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn math_words_at_the_edges_are_trimmed_but_math_inside_a_word_is_kept() {
+        let md = "Each SNP $a$ was tested, and TNF-$\\alpha$ rose.\n";
+        assert_eq!(guarded(md, Language::Markdown, "SNP a").as_deref(), Some("SNP"));
+        assert_eq!(guarded(md, Language::Markdown, "TNF-α").as_deref(), Some("TNF-α"));
+        let tex = "Levels of TNF-$\\alpha$ and Ca$^{2+}$ channels rose.\n";
+        assert_eq!(guarded(tex, Language::Latex, "TNF-α").as_deref(), Some("TNF-α"));
+        assert_eq!(
+            guarded(tex, Language::Latex, "Ca2+ channels").as_deref(),
+            Some("Ca2+ channels")
+        );
+    }
+
+    #[test]
+    fn placeholders_punctuation_single_characters_and_citations_are_dropped() {
+        let tex = "As shown in Figure~\\ref{fig:a}, the IL-2 receptor binds.\n";
+        let extraction = extract(tex, Language::Latex, &ExtractOptions::default());
+        let paragraph = &extraction.paragraphs[0];
+        let synthetic = paragraph
+            .map
+            .pieces()
+            .iter()
+            .find(|piece| piece.kind == PieceKind::Synthetic && !piece.prose.is_empty())
+            .filter(|piece| !paragraph.prose[piece.prose.clone()].trim().is_empty())
+            .expect("the \\ref stand-in");
+        let placeholder = paragraph.prose[synthetic.prose.clone()].to_string();
+        assert_eq!(guarded(tex, Language::Latex, &placeholder), None);
+        assert_eq!(guarded(tex, Language::Latex, &format!("Figure {placeholder}")), None);
+        assert_eq!(
+            guarded(tex, Language::Latex, "IL-2 receptor").as_deref(),
+            Some("IL-2 receptor")
+        );
+
+        let md = "Binding (see [12]) of X to the B7-1 ligand -- and 2019 -- was weak.\n";
+        assert_eq!(guarded(md, Language::Markdown, "[12]"), None);
+        assert_eq!(guarded(md, Language::Markdown, "X"), None);
+        assert_eq!(guarded(md, Language::Markdown, "2019"), None);
+        assert_eq!(guarded(md, Language::Markdown, "--"), None);
+        assert_eq!(guarded(md, Language::Markdown, "[12])"), None);
+        assert_eq!(
+            guarded(md, Language::Markdown, "[12]) of X to the B7-1").as_deref(),
+            Some("of X to the B7-1")
+        );
+    }
+
+    #[test]
+    fn quotes_brackets_and_separators_are_trimmed_from_edges() {
+        let md = "The so-called \"private\" receptors, (CD28 and CTLA-4), bind B7 [ligands].\n";
+        assert_eq!(
+            guarded(md, Language::Markdown, "private\" receptors").as_deref(),
+            Some("private\" receptors"),
+            "a quote inside the entity stays"
+        );
+        assert_eq!(
+            guarded(md, Language::Markdown, "\"private\" receptors,").as_deref(),
+            Some("private\" receptors")
+        );
+        assert_eq!(guarded(md, Language::Markdown, "(CD28").as_deref(), Some("CD28"));
+        assert_eq!(guarded(md, Language::Markdown, "CTLA-4),").as_deref(), Some("CTLA-4"));
+        assert_eq!(
+            guarded(md, Language::Markdown, "(CD28 and CTLA-4)").as_deref(),
+            Some("(CD28 and CTLA-4)")
+        );
+        assert_eq!(guarded(md, Language::Markdown, "[ligands]").as_deref(), Some("[ligands]"));
+        let primes = "The 5' UTR and the 3' end of 'NF-kappa B' differ.\n";
+        assert_eq!(guarded(primes, Language::Plain, "5' UTR").as_deref(), Some("5' UTR"));
+        assert_eq!(guarded(primes, Language::Plain, "'NF-kappa B'").as_deref(), Some("NF-kappa B"));
+    }
+
+    #[test]
+    fn a_plain_entity_passes_unchanged() {
+        let text = "Activated T cells secrete interleukin-2.\n";
+        assert_eq!(guarded(text, Language::Plain, "T cells").as_deref(), Some("T cells"));
+        assert_eq!(
+            guarded(text, Language::Plain, "interleukin-2").as_deref(),
+            Some("interleukin-2")
+        );
+    }
+}
