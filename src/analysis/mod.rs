@@ -470,6 +470,52 @@ fn source_entities(
     entities
 }
 
+/// The whole pipeline for texts read at once (the CLI's `eval` on span annotations): extract,
+/// tag, guard, map — what the server does for a document, without the cache. Returns each text's
+/// entities in bytes of that text, and the number of sentences inferred.
+pub fn tag_texts(
+    classifier: &dyn Classifier,
+    texts: &[&str],
+    language: Language,
+    extract: &ExtractOptions,
+    options: &DecodeOptions,
+) -> Result<(Vec<Vec<SourceEntity>>, usize), NerError> {
+    let extractions: Vec<Vec<Paragraph>> = texts
+        .iter()
+        .map(|text| prose::extract(text, language, extract).paragraphs)
+        .collect();
+    let inputs: Vec<TagInput<'_>> = extractions
+        .iter()
+        .flatten()
+        .map(|paragraph| TagInput {
+            text: &paragraph.prose,
+            sentences: &paragraph.sentences,
+        })
+        .collect();
+    let output = classifier.tag(&inputs, options)?;
+    let mut tagged = output.entities.into_iter();
+    let mut result = Vec::with_capacity(texts.len());
+    for (text, paragraphs) in texts.iter().zip(&extractions) {
+        let mut entities = Vec::new();
+        for paragraph in paragraphs {
+            let found = tagged.next().unwrap_or_default();
+            for entity in guards::apply(paragraph, text, &found) {
+                if let Some(range) = paragraph.to_source(entity.range.clone()) {
+                    entities.push(SourceEntity {
+                        range,
+                        label: entity.label,
+                        score: entity.score,
+                        alternatives: entity.alternatives,
+                    });
+                }
+            }
+        }
+        entities.sort_by_key(|entity| (entity.range.start, entity.range.end));
+        result.push(entities);
+    }
+    Ok((result, output.sentences_inferred))
+}
+
 /// An entity in document coordinates: bytes of the document text it was found in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceEntity {

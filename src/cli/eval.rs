@@ -1,4 +1,5 @@
-//! `scitag eval`: score a model on a CoNLL file, in the reference model card's format.
+//! `scitag eval`: score a model on a CoNLL file, in the reference model card's format, or on
+//! span-annotated JSON lines (exact and overlap P/R/F1, false highlights per 1,000 words).
 
 use std::io::Write;
 use std::ops::Range;
@@ -8,8 +9,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::tag::{ModelArgs, model_failure};
+use crate::analysis;
+use crate::eval::spans;
 use crate::eval::{self, Document, Sentence};
 use crate::ner::WordsInput;
+use crate::prose::{ExtractOptions, Language};
 
 /// Inputs handed to the tagger at once (bounds memory; the tagger batches inside).
 const INPUTS_PER_CALL: usize = 256;
@@ -25,11 +29,23 @@ class is c; support = words whose gold class is c. Words that are O in both coun
 Micro pools the counts; macro averages the classes; weighted weights them by support.
 
 Each word's label comes from its first word piece (the reference model was trained with labels on
-the first sub-word).")]
+the first sub-word).
+
+Span-annotated JSON lines (--data FILE.jsonl): one object per line, {\"text\": ..., \"entities\":
+[{\"start\": ..., \"end\": ..., \"label\": ...}]}, character offsets, end exclusive, optional \"kind\"
+and \"id\" (spaCy / doccano style). Each text is tagged as plain text, through the same pipeline as
+`scitag tag` (guards included), alone: its entities never depend on the other lines. Reported for all
+predictions and for those scored at or above --threshold: exact-span and same-class overlap P/R/F1,
+micro and per class, and false highlights (predictions that overlap no gold entity) per 1,000
+words, on the texts without entities and per kind.")]
 pub struct Args {
-    /// CoNLL file: `token<TAB>label` per line, a blank line between sentences.
-    #[arg(long, value_name = "FILE.tsv")]
+    /// CoNLL file (`token<TAB>label` per line, a blank line between sentences), or span-annotated
+    /// JSON lines (`.jsonl`, see below).
+    #[arg(long, value_name = "FILE.tsv|FILE.jsonl")]
     pub data: PathBuf,
+    /// JSON lines: the score threshold of the second report (scitag's default view).
+    #[arg(long, value_name = "SCORE", default_value_t = 0.70)]
+    pub threshold: f32,
     /// Abstract boundaries (`medline_id first_sentence n_sentences` per line): the sentences of one
     /// abstract are tagged as one text, so the model's context packing applies (how scitag reads a
     /// paragraph). Without it every sentence is tagged alone.
@@ -55,6 +71,9 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let data = std::fs::read_to_string(&args.data)
         .with_context(|| format!("reading {}", args.data.display()))?;
+    if is_jsonl(&args.data, &data) {
+        return run_spans(&args, &data);
+    }
     let mut sentences = eval::read_conll(&data)
         .map_err(|error| anyhow::anyhow!("{}: {error}", args.data.display()))?;
     let mut documents = match &args.docs {
@@ -305,5 +324,131 @@ impl GroupText {
             sentences: ranges,
             words,
         }
+    }
+}
+
+/// Span-annotated JSON lines: by extension, else by a first non-blank character `{`.
+fn is_jsonl(path: &std::path::Path, data: &str) -> bool {
+    match path.extension().and_then(|extension| extension.to_str()) {
+        Some("jsonl" | "ndjson") => true,
+        Some("tsv" | "conll" | "txt" | "iob" | "bio") => false,
+        _ => data.trim_start().starts_with('{'),
+    }
+}
+
+/// `scitag eval --data FILE.jsonl`.
+fn run_spans(args: &Args, data: &str) -> anyhow::Result<ExitCode> {
+    if args.predictions.is_some() || args.docs.is_some() {
+        anyhow::bail!(
+            "--predictions and --docs are for CoNLL data; {} is span-annotated JSON lines",
+            args.data.display()
+        );
+    }
+    let mut records = spans::read_jsonl(data)
+        .map_err(|error| anyhow::anyhow!("{}: {error}", args.data.display()))?;
+    if let Some(limit) = args.limit {
+        records.truncate(limit);
+    }
+    if records.is_empty() {
+        anyhow::bail!("{} has no records", args.data.display());
+    }
+    let tagger = match args.model.load() {
+        Ok(tagger) => tagger,
+        Err(error) => return model_failure(error),
+    };
+    let options = args.model.decode_options(&tagger);
+    let started = std::time::Instant::now();
+    let mut predicted = Vec::with_capacity(records.len());
+    for chunk in records.chunks(INPUTS_PER_CALL) {
+        let texts: Vec<&str> = chunk.iter().map(|record| record.text.as_str()).collect();
+        let (entities, _) = match analysis::tag_texts(
+            &tagger,
+            &texts,
+            Language::Plain,
+            &ExtractOptions::default(),
+            &options,
+        ) {
+            Ok(result) => result,
+            Err(error) => return model_failure(error),
+        };
+        for (text, entities) in texts.iter().zip(entities) {
+            predicted.push(
+                entities
+                    .into_iter()
+                    .map(|entity| spans::Prediction {
+                        start: spans::char_offset(text, entity.range.start),
+                        end: spans::char_offset(text, entity.range.end),
+                        label: entity.label,
+                        score: entity.score,
+                    })
+                    .collect::<Vec<_>>(),
+            );
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let all = spans::score(&records, &predicted, f32::NEG_INFINITY);
+    let confident = spans::score(&records, &predicted, args.threshold);
+    let words: usize = records
+        .iter()
+        .map(|record| record.text.split_whitespace().count())
+        .sum();
+    let model = format!(
+        "{}, decode {} / {}, each text alone as plain text",
+        tagger.name(),
+        options.decode,
+        options.aggregation
+    );
+    if let Some(path) = &args.write_predictions {
+        let mut text = String::new();
+        for (record, predictions) in records.iter().zip(&predicted) {
+            let entities: Vec<serde_json::Value> = predictions
+                .iter()
+                .map(|p| {
+                    let content: String = record.text.chars().skip(p.start).take(p.end - p.start).collect();
+                    serde_json::json!({"start": p.start, "end": p.end, "label": p.label, "score": p.score, "text": content})
+                })
+                .collect();
+            let mut line = serde_json::json!({"text": record.text, "entities": entities});
+            if let Some(id) = &record.id {
+                line["id"] = serde_json::Value::from(id.clone());
+            }
+            text.push_str(&line.to_string());
+            text.push('\n');
+        }
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = if args.json {
+        let document = serde_json::json!({
+            "data": args.data.display().to_string(),
+            "model": model,
+            "records": records.len(),
+            "words": words,
+            "seconds": seconds,
+            "all": spans::scores_json(&all),
+            "threshold": args.threshold,
+            "at_threshold": spans::scores_json(&confident),
+        });
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&document).unwrap_or_default()
+        )
+    } else {
+        writeln!(
+            out,
+            "{}: {} texts, {words} words\nmodel: {model}\n\nall predictions\n{}\nscore >= {:.2}\n{}\n{words} words in {seconds:.1} s",
+            args.data.display(),
+            records.len(),
+            spans::format_scores(&all),
+            args.threshold,
+            spans::format_scores(&confident),
+        )
+    };
+    match written {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(error) => Err(error).context("writing the report"),
     }
 }

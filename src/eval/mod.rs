@@ -13,6 +13,8 @@
 //! classes; weighted: weighted by support). This is scikit-learn's `classification_report` over the
 //! flattened word classes with `labels` = the entity classes.
 
+pub mod spans;
+
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// One sentence of a CoNLL file.
