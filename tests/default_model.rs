@@ -145,3 +145,63 @@ fn eval_on_a_slice_of_the_jnlpba_test_set_stays_above_its_floor() {
         "word-level micro F1 {word:.4} fell under the 0.79 floor"
     );
 }
+
+/// Sentences of modern manuscripts (the realms dev set when `../shared/data` is here, else a few of
+/// our own), each its own paragraph.
+fn modern_sentences() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/realms/dev.jsonl");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return text
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(|line| {
+                let value: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+                value["text"].as_str().expect("text").to_string()
+            })
+            .collect();
+    }
+    eprintln!("../shared/data/realms is not here; using the built-in sentences only");
+    [
+        "Janus-activated kinase-STAT3 signalling was blocked in CD4+ T cells.",
+        "IL-2 binds the IL-2Rα chain, and the γc receptor cytokines include IL-4, IL-7 and IL-21.",
+        "We aligned the reads with minimap2 and called variants in HEK293T cells.",
+        "Mouse thymus was used as a source of glucocorticoid receptor from normal CS lymphocytes.",
+        "The pre-mRNA of the TNF gene is spliced in activated monocytes.",
+    ]
+    .iter()
+    .map(|sentence| sentence.to_string())
+    .collect()
+}
+
+/// A paragraph's entities never depend on the other paragraphs it is batched with: the built-in
+/// model is int8 with dynamic quantization, whose scales would be computed over a whole batch.
+/// Every sentence tagged alone equals the same sentence tagged with all the others, bit for bit.
+#[test]
+fn a_sentences_entities_do_not_depend_on_what_is_batched_beside_it() {
+    let tagger = default_tagger();
+    let options = tagger.recommended_decode();
+    let sentences = modern_sentences();
+    let inputs: Vec<TagInput<'_>> = sentences
+        .iter()
+        .map(|text| TagInput {
+            text,
+            sentences: &[],
+        })
+        .collect();
+    let together = tagger.tag(&inputs, &options).expect("tagging succeeds");
+    let mut differ = Vec::new();
+    for (input, batched) in inputs.iter().zip(&together.entities) {
+        let alone = tagger
+            .tag(std::slice::from_ref(input), &options)
+            .expect("tagging succeeds");
+        if &alone.entities[0] != batched {
+            differ.push(input.text);
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {} sentences changed when tagged together: {differ:#?}",
+        differ.len(),
+        sentences.len()
+    );
+}

@@ -52,6 +52,10 @@ pub struct Tagger {
     sessions: Vec<Mutex<Session>>,
     /// [`BATCH_TOKENS_POOLED`] or [`BATCH_TOKENS_SHARED`].
     batch_tokens: usize,
+    /// Most windows in one batch: [`BATCH_SEQUENCES`], or 1 for a dynamically quantized model,
+    /// whose activation scales are computed over the whole batch tensor (padding included), so
+    /// that a window's neighbours in a batch would change its probabilities.
+    batch_sequences: usize,
     feeds: Vec<Feed>,
     output_name: String,
     template: Template,
@@ -277,6 +281,7 @@ impl Tagger {
             .unwrap_or(0);
 
         let quantized = files.onnx_name.contains("quantized") || looks_quantized(&files.onnx);
+        let dynamic_quantization = contains(&files.onnx, b"DynamicQuantizeLinear");
         let base_name = recommendations.name.clone().unwrap_or_else(|| {
             files.origin.file_name().map_or_else(
                 || "model".to_string(),
@@ -305,6 +310,11 @@ impl Tagger {
                 BATCH_TOKENS_POOLED
             } else {
                 BATCH_TOKENS_SHARED
+            },
+            batch_sequences: if dynamic_quantization {
+                1
+            } else {
+                BATCH_SEQUENCES
             },
             feeds,
             output_name,
@@ -666,7 +676,7 @@ impl Tagger {
             let longest = jobs[start].0 + special;
             let mut end = start + 1;
             while end < jobs.len()
-                && end - start < BATCH_SEQUENCES
+                && end - start < self.batch_sequences
                 && (end - start + 1) * longest <= cap
             {
                 end += 1;
@@ -1051,12 +1061,18 @@ fn special_token_template(tokenizer: &Tokenizer) -> Result<Template, String> {
 /// Dynamic int8 quantization leaves integer matrix products in the graph; nodes come before the
 /// weights in the file, so the first few megabytes tell.
 fn looks_quantized(onnx: &[u8]) -> bool {
-    let head = &onnx[..onnx.len().min(8 << 20)];
     [
         &b"MatMulInteger"[..],
         b"DynamicQuantizeLinear",
         b"QLinearMatMul",
     ]
     .iter()
-    .any(|needle| head.windows(needle.len()).any(|window| window == *needle))
+    .any(|needle| contains(onnx, needle))
+}
+
+/// Whether the first 8 MiB of a model file hold `needle` (operator names sit in the graph, before
+/// the weights, in both ONNX and ORT format).
+fn contains(onnx: &[u8], needle: &[u8]) -> bool {
+    let head = &onnx[..onnx.len().min(8 << 20)];
+    head.windows(needle.len()).any(|window| window == needle)
 }
