@@ -11,6 +11,7 @@ pub mod cli;
 pub mod document;
 pub mod eval;
 pub mod features;
+pub mod glossary;
 pub mod ner;
 pub mod prose;
 pub mod server;
