@@ -23,6 +23,7 @@ use crate::document::AppliedEdit;
 use crate::ner::{
     Aggregation, Alternative, Decode, DecodeOptions, Entity, NerError, TagInput, TagOutput, Tagger,
 };
+use crate::glossary::{Glossary, Glossed, Origin};
 use crate::prose::{self, ExtractOptions, Language, Paragraph};
 
 /// Documents whose first analysis misses at least this many paragraphs report progress.
@@ -143,6 +144,8 @@ pub struct AnalysisRequest {
     pub partial_results: bool,
     /// Paragraphs overlapping this range are tagged before the others (read before every batch).
     pub focus: Option<Focus>,
+    /// The project glossary, applied after the cache (changing it never re-runs the model).
+    pub glossary: Option<Arc<Glossary>>,
 }
 
 /// What one analysis cost.
@@ -371,7 +374,7 @@ impl Analyzer {
                 partial(DocumentAnalysis {
                     version: request.version,
                     model: Some(identity),
-                    entities: source_entities(&request.text, &paragraphs, &keys, &found),
+                    entities: source_entities(&request.text, request.glossary.as_deref(), &paragraphs, &keys, &found),
                     stats: AnalysisStats {
                         elapsed: started.elapsed(),
                         ..stats
@@ -382,7 +385,7 @@ impl Analyzer {
         }
 
         let tagged = started.elapsed();
-        let entities = source_entities(&request.text, &paragraphs, &keys, &found);
+        let entities = source_entities(&request.text, request.glossary.as_deref(), &paragraphs, &keys, &found);
         stats.elapsed = started.elapsed();
         tracing::debug!(
             extract = ?extracted,
@@ -437,6 +440,7 @@ fn batch_len(indices: &[usize], sentences_of: impl Fn(usize) -> usize) -> usize 
 /// sorted by start, never overlapping, never empty.
 fn source_entities(
     text: &str,
+    glossary: Option<&Glossary>,
     paragraphs: &[Paragraph],
     keys: &[ParagraphKey],
     found: &HashMap<ParagraphKey, Arc<[Entity]>>,
@@ -446,16 +450,11 @@ fn source_entities(
         let Some(paragraph_entities) = found.get(key) else {
             continue;
         };
-        for entity in guards::apply(paragraph, text, paragraph_entities) {
-            let Some(range) = paragraph.to_source(entity.range.clone()) else {
+        for glossed in finish_paragraph(paragraph, text, paragraph_entities, glossary) {
+            let Some(range) = paragraph.to_source(glossed.entity.range.clone()) else {
                 continue;
             };
-            entities.push(SourceEntity {
-                range,
-                label: entity.label,
-                score: entity.score,
-                alternatives: entity.alternatives,
-            });
+            entities.push(SourceEntity::from_glossed(range, glossed));
         }
     }
     entities.sort_by_key(|entity| (entity.range.start, entity.range.end));
@@ -479,6 +478,7 @@ pub fn tag_texts(
     language: Language,
     extract: &ExtractOptions,
     options: &DecodeOptions,
+    glossary: Option<&Glossary>,
 ) -> Result<(Vec<Vec<SourceEntity>>, usize), NerError> {
     let extractions: Vec<Vec<Paragraph>> = texts
         .iter()
@@ -499,14 +499,9 @@ pub fn tag_texts(
         let mut entities = Vec::new();
         for paragraph in paragraphs {
             let found = tagged.next().unwrap_or_default();
-            for entity in guards::apply(paragraph, text, &found) {
-                if let Some(range) = paragraph.to_source(entity.range.clone()) {
-                    entities.push(SourceEntity {
-                        range,
-                        label: entity.label,
-                        score: entity.score,
-                        alternatives: entity.alternatives,
-                    });
+            for glossed in finish_paragraph(paragraph, text, &found, glossary) {
+                if let Some(range) = paragraph.to_source(glossed.entity.range.clone()) {
+                    entities.push(SourceEntity::from_glossed(range, glossed));
                 }
             }
         }
@@ -517,12 +512,51 @@ pub fn tag_texts(
 }
 
 /// An entity in document coordinates: bytes of the document text it was found in.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SourceEntity {
     pub range: Range<usize>,
     pub label: String,
     pub score: f32,
     pub alternatives: Vec<Alternative>,
+    /// The model's, or the project glossary's (`[class]`).
+    pub origin: Origin,
+    /// No low-confidence warning: an accepted glossary term, or a glossary entity.
+    pub accepted: bool,
+}
+
+impl SourceEntity {
+    fn from_glossed(range: Range<usize>, glossed: Glossed) -> SourceEntity {
+        SourceEntity {
+            range,
+            label: glossed.entity.label,
+            score: glossed.entity.score,
+            alternatives: glossed.entity.alternatives,
+            origin: glossed.origin,
+            accepted: glossed.accepted,
+        }
+    }
+}
+
+/// Guards, then the glossary, on one paragraph's entities (prose coordinates): the steps between
+/// the model (or the cache) and the map to source bytes.
+pub fn finish_paragraph(
+    paragraph: &Paragraph,
+    source: &str,
+    entities: &[Entity],
+    glossary: Option<&Glossary>,
+) -> Vec<Glossed> {
+    let guarded = guards::apply(paragraph, source, entities);
+    match glossary {
+        Some(glossary) if !glossary.is_empty() => glossary.apply(&paragraph.prose, guarded),
+        _ => guarded
+            .into_iter()
+            .map(|entity| Glossed {
+                entity,
+                origin: Origin::Model,
+                accepted: false,
+            })
+            .collect(),
+    }
 }
 
 /// Moves `entities` along with `edits` (applied in order). Entities whose text an edit touched
@@ -635,6 +669,7 @@ mod tests {
             settings: Arc::new(AnalysisSettings::default()),
             partial_results: false,
             focus: None,
+            glossary: None,
         };
         analyzer
             .analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {})
@@ -723,6 +758,7 @@ mod tests {
             settings: Arc::new(AnalysisSettings::default()),
             partial_results: false,
             focus: None,
+            glossary: None,
         };
         let polls = AtomicUsize::new(0);
         let mut reports = Vec::new();
@@ -752,6 +788,7 @@ mod tests {
             settings: Arc::new(AnalysisSettings::default()),
             partial_results: true,
             focus: None,
+            glossary: None,
         };
         let mut partials = Vec::new();
         let complete = analyzer
@@ -803,6 +840,7 @@ mod tests {
             settings: Arc::new(AnalysisSettings::default()),
             partial_results: true,
             focus: Some(Arc::new(Mutex::new(Some(start..end)))),
+            glossary: None,
         };
         let mut partials = Vec::new();
         let complete = analyzer
@@ -837,6 +875,7 @@ mod tests {
             settings: Arc::new(AnalysisSettings::default()),
             partial_results: false,
             focus: None,
+            glossary: None,
         };
         assert!(matches!(
             analyzer.analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {}),
@@ -878,6 +917,7 @@ mod tests {
             score: 0.9,
             alternatives: Vec::new(),
         }
+        ..Default::default()
     }
 
     fn shifted(ranges: &[Range<usize>], edits: &[AppliedEdit]) -> Vec<Range<usize>> {

@@ -12,6 +12,7 @@ use super::tag::{ModelArgs, model_failure};
 use crate::analysis;
 use crate::eval::spans;
 use crate::eval::{self, Document, Sentence};
+use crate::glossary::Glossary;
 use crate::ner::WordsInput;
 use crate::prose::{ExtractOptions, Language};
 
@@ -43,6 +44,9 @@ pub struct Args {
     /// JSON lines (`.jsonl`, see below).
     #[arg(long, value_name = "FILE.tsv|FILE.jsonl")]
     pub data: PathBuf,
+    /// JSON lines: apply this project glossary (`scitag.toml`) to the predictions.
+    #[arg(long, value_name = "scitag.toml")]
+    pub glossary: Option<PathBuf>,
     /// JSON lines: the score threshold of the second report (scitag's default view).
     #[arg(long, value_name = "SCORE", default_value_t = 0.70)]
     pub threshold: f32,
@@ -357,6 +361,10 @@ fn run_spans(args: &Args, data: &str) -> anyhow::Result<ExitCode> {
         Err(error) => return model_failure(error),
     };
     let options = args.model.decode_options(&tagger);
+    let glossary = match &args.glossary {
+        Some(path) => Some(Glossary::load(path).map_err(|error| anyhow::anyhow!("{error}"))?),
+        None => None,
+    };
     let started = std::time::Instant::now();
     let mut predicted = Vec::with_capacity(records.len());
     for chunk in records.chunks(INPUTS_PER_CALL) {
@@ -367,6 +375,7 @@ fn run_spans(args: &Args, data: &str) -> anyhow::Result<ExitCode> {
             Language::Plain,
             &ExtractOptions::default(),
             &options,
+            glossary.as_ref(),
         ) {
             Ok(result) => result,
             Err(error) => return model_failure(error),

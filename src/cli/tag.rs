@@ -11,7 +11,8 @@ use crate::ner::{
     Aggregation, Decode, DecodeOptions, Entity, ModelSource, NerError, TagInput, Tagger,
     TaggerOptions,
 };
-use crate::analysis::guards;
+use crate::analysis;
+use crate::glossary::{self, Glossary};
 use crate::prose::{self, ExtractOptions, Language};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -118,6 +119,13 @@ pub struct Args {
     /// Read the input as this language instead of guessing from the file name.
     #[arg(long, value_enum)]
     pub language: Option<LanguageArg>,
+    /// The project glossary to apply. Default: the nearest `scitag.toml` in the file's directory or
+    /// an ancestor (none for stdin).
+    #[arg(long, value_name = "scitag.toml", conflicts_with = "no_glossary")]
+    pub glossary: Option<PathBuf>,
+    /// Apply no project glossary: the model's entities after the guards only.
+    #[arg(long)]
+    pub no_glossary: bool,
 }
 
 /// An entity located in the source file.
@@ -170,6 +178,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
 
     let options = args.model.decode_options(&tagger);
+    let glossary_path = if args.no_glossary {
+        None
+    } else if let Some(path) = &args.glossary {
+        Some(path.clone())
+    } else if from_stdin {
+        None
+    } else {
+        args.input.as_deref().and_then(|input| {
+            let absolute = std::path::absolute(input).unwrap_or_else(|_| input.to_path_buf());
+            glossary::find_for(&absolute, None)
+        })
+    };
+    let glossary = match &glossary_path {
+        Some(path) => {
+            let loaded = Glossary::load(path).map_err(|error| anyhow::anyhow!("{error}"))?;
+            tracing::info!("glossary: {}", path.display());
+            Some(loaded)
+        }
+        None => None,
+    };
     let extraction = prose::extract(&text, language, &ExtractOptions::default());
     let inputs: Vec<TagInput<'_>> = extraction
         .paragraphs
@@ -184,9 +212,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(output) => output,
         Err(error) => return model_failure(error),
     };
-    // The same guards as the server (src/analysis/guards.rs), before anything is written.
+    // The same steps as the server after the model: guards, then the glossary.
     for (paragraph, entities) in extraction.paragraphs.iter().zip(output.entities.iter_mut()) {
-        *entities = guards::apply(paragraph, &text, entities);
+        *entities = analysis::finish_paragraph(paragraph, &text, entities, glossary.as_ref())
+            .into_iter()
+            .map(|glossed| glossed.entity)
+            .collect();
     }
     let words: usize = extraction
         .paragraphs

@@ -34,7 +34,9 @@ pub fn low_confidence(entities: &[SourceEntity], settings: &FeatureSettings) -> 
         .iter()
         .filter(|entity| !entity.range.is_empty())
         .filter(|entity| {
-            settings.is_enabled(&entity.label) && settings.is_low_confidence(entity.score)
+            !entity.accepted
+                && settings.is_enabled(&entity.label)
+                && settings.is_low_confidence(entity.score)
         })
         .map(|entity| LowConfidence {
             range: entity.range.clone(),
@@ -83,6 +85,7 @@ mod tests {
                 .into_iter()
                 .collect(),
         }
+        ..Default::default()
     }
 
     #[test]

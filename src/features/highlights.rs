@@ -26,7 +26,7 @@ pub fn highlights<'a>(
         .map(|entity| Highlight {
             range: entity.range.clone(),
             label: &entity.label,
-            low_confidence: settings.is_low_confidence(entity.score),
+            low_confidence: !entity.accepted && settings.is_low_confidence(entity.score),
         })
         .collect()
 }
@@ -42,6 +42,7 @@ mod tests {
             score,
             alternatives: Vec::new(),
         }
+        ..Default::default()
     }
 
     #[test]

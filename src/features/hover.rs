@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use super::{FeatureSettings, display_class, percent};
 use crate::analysis::SourceEntity;
+use crate::glossary::Origin;
 
 /// The hover for one entity.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +38,12 @@ pub fn hover(
 }
 
 fn markdown(entity: &SourceEntity, model_name: &str) -> String {
+    if entity.origin == Origin::Glossary {
+        return format!(
+            "**{}** · from the project glossary (`scitag.toml`)\n",
+            display_class(&entity.label)
+        );
+    }
     let mut text = format!(
         "**{}** · {}",
         display_class(&entity.label),
@@ -56,6 +63,9 @@ fn markdown(entity: &SourceEntity, model_name: &str) -> String {
         text.push('\n');
     }
     let _ = write!(text, "\nModel: `{model_name}`");
+    if entity.accepted {
+        text.push_str("\n\nAccepted in the project glossary (`scitag.toml`).");
+    }
     text
 }
 
@@ -80,12 +90,14 @@ mod tests {
                         probability: 0.006,
                     },
                 ],
+                ..Default::default()
             },
             SourceEntity {
                 range: 20..29,
                 label: "cell_type".into(),
                 score: 0.5,
                 alternatives: Vec::new(),
+                ..Default::default()
             },
         ]
     }

@@ -216,6 +216,7 @@ impl Shared {
                 settings: analysis_settings,
                 partial_results,
                 focus: Some(focus),
+                glossary: None,
             };
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 analyzer.analyze(
