@@ -197,6 +197,8 @@ fn entities_for(text: &str) -> Vec<SourceEntity> {
                 label: classes[index / 5 % classes.len()].to_owned(),
                 score: if index % 3 == 0 { 0.6 } else { 0.95 },
                 alternatives: Vec::new(),
+                text: trimmed.to_owned(),
+                ..SourceEntity::default()
             });
         }
         offset += word.len();

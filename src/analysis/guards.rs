@@ -50,7 +50,9 @@ fn origin(paragraph: &Paragraph, source: &str, offset: usize) -> Origin {
             PieceKind::Verbatim => Origin::Text,
             PieceKind::Atomic => {
                 let text = source.get(piece.source.clone()).unwrap_or_default();
-                if text.starts_with('$') || text.starts_with("\\(") || text.starts_with("\\ensuremath")
+                if text.starts_with('$')
+                    || text.starts_with("\\(")
+                    || text.starts_with("\\ensuremath")
                 {
                     Origin::Math
                 } else {
@@ -103,7 +105,10 @@ fn guard(paragraph: &Paragraph, source: &str, range: Range<usize>) -> Option<Ran
 }
 
 fn is_quote(character: char) -> bool {
-    matches!(character, '"' | '“' | '”' | '«' | '»' | '‘' | '’' | '„' | '`')
+    matches!(
+        character,
+        '"' | '“' | '”' | '«' | '»' | '‘' | '’' | '„' | '`'
+    )
 }
 
 /// Trims whitespace, quotes, unbalanced brackets and trailing separators at both ends.
@@ -201,9 +206,9 @@ fn trim_edge_words(paragraph: &Paragraph, source: &str, start: &mut usize, end: 
         if is_bracketed_citation(piece) {
             return true;
         }
-        !piece.char_indices().any(|(offset, _)| {
-            origin(paragraph, source, word.start + offset) == Origin::Text
-        })
+        !piece
+            .char_indices()
+            .any(|(offset, _)| origin(paragraph, source, word.start + offset) == Origin::Text)
     };
     if drop_word(*start..*start + first_space) {
         *start += first_space;
@@ -310,10 +315,19 @@ mod tests {
     #[test]
     fn math_words_at_the_edges_are_trimmed_but_math_inside_a_word_is_kept() {
         let md = "Each SNP $a$ was tested, and TNF-$\\alpha$ rose.\n";
-        assert_eq!(guarded(md, Language::Markdown, "SNP a").as_deref(), Some("SNP"));
-        assert_eq!(guarded(md, Language::Markdown, "TNF-α").as_deref(), Some("TNF-α"));
+        assert_eq!(
+            guarded(md, Language::Markdown, "SNP a").as_deref(),
+            Some("SNP")
+        );
+        assert_eq!(
+            guarded(md, Language::Markdown, "TNF-α").as_deref(),
+            Some("TNF-α")
+        );
         let tex = "Levels of TNF-$\\alpha$ and Ca$^{2+}$ channels rose.\n";
-        assert_eq!(guarded(tex, Language::Latex, "TNF-α").as_deref(), Some("TNF-α"));
+        assert_eq!(
+            guarded(tex, Language::Latex, "TNF-α").as_deref(),
+            Some("TNF-α")
+        );
         assert_eq!(
             guarded(tex, Language::Latex, "Ca2+ channels").as_deref(),
             Some("Ca2+ channels")
@@ -334,7 +348,10 @@ mod tests {
             .expect("the \\ref stand-in");
         let placeholder = paragraph.prose[synthetic.prose.clone()].to_string();
         assert_eq!(guarded(tex, Language::Latex, &placeholder), None);
-        assert_eq!(guarded(tex, Language::Latex, &format!("Figure {placeholder}")), None);
+        assert_eq!(
+            guarded(tex, Language::Latex, &format!("Figure {placeholder}")),
+            None
+        );
         assert_eq!(
             guarded(tex, Language::Latex, "IL-2 receptor").as_deref(),
             Some("IL-2 receptor")
@@ -364,22 +381,40 @@ mod tests {
             guarded(md, Language::Markdown, "\"private\" receptors,").as_deref(),
             Some("private\" receptors")
         );
-        assert_eq!(guarded(md, Language::Markdown, "(CD28").as_deref(), Some("CD28"));
-        assert_eq!(guarded(md, Language::Markdown, "CTLA-4),").as_deref(), Some("CTLA-4"));
+        assert_eq!(
+            guarded(md, Language::Markdown, "(CD28").as_deref(),
+            Some("CD28")
+        );
+        assert_eq!(
+            guarded(md, Language::Markdown, "CTLA-4),").as_deref(),
+            Some("CTLA-4")
+        );
         assert_eq!(
             guarded(md, Language::Markdown, "(CD28 and CTLA-4)").as_deref(),
             Some("(CD28 and CTLA-4)")
         );
-        assert_eq!(guarded(md, Language::Markdown, "[ligands]").as_deref(), Some("[ligands]"));
+        assert_eq!(
+            guarded(md, Language::Markdown, "[ligands]").as_deref(),
+            Some("[ligands]")
+        );
         let primes = "The 5' UTR and the 3' end of 'NF-kappa B' differ.\n";
-        assert_eq!(guarded(primes, Language::Plain, "5' UTR").as_deref(), Some("5' UTR"));
-        assert_eq!(guarded(primes, Language::Plain, "'NF-kappa B'").as_deref(), Some("NF-kappa B"));
+        assert_eq!(
+            guarded(primes, Language::Plain, "5' UTR").as_deref(),
+            Some("5' UTR")
+        );
+        assert_eq!(
+            guarded(primes, Language::Plain, "'NF-kappa B'").as_deref(),
+            Some("NF-kappa B")
+        );
     }
 
     #[test]
     fn a_plain_entity_passes_unchanged() {
         let text = "Activated T cells secrete interleukin-2.\n";
-        assert_eq!(guarded(text, Language::Plain, "T cells").as_deref(), Some("T cells"));
+        assert_eq!(
+            guarded(text, Language::Plain, "T cells").as_deref(),
+            Some("T cells")
+        );
         assert_eq!(
             guarded(text, Language::Plain, "interleukin-2").as_deref(),
             Some("interleukin-2")

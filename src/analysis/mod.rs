@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 use cache::{ParagraphCache, ParagraphKey};
 
 use crate::document::AppliedEdit;
+use crate::glossary::{Glossary, Glossed, Origin};
 use crate::ner::{
     Aggregation, Alternative, Decode, DecodeOptions, Entity, NerError, TagInput, TagOutput, Tagger,
 };
-use crate::glossary::{Glossary, Glossed, Origin};
 use crate::prose::{self, ExtractOptions, Language, Paragraph};
 
 /// Documents whose first analysis misses at least this many paragraphs report progress.
@@ -374,7 +374,13 @@ impl Analyzer {
                 partial(DocumentAnalysis {
                     version: request.version,
                     model: Some(identity),
-                    entities: source_entities(&request.text, request.glossary.as_deref(), &paragraphs, &keys, &found),
+                    entities: source_entities(
+                        &request.text,
+                        request.glossary.as_deref(),
+                        &paragraphs,
+                        &keys,
+                        &found,
+                    ),
                     stats: AnalysisStats {
                         elapsed: started.elapsed(),
                         ..stats
@@ -385,7 +391,13 @@ impl Analyzer {
         }
 
         let tagged = started.elapsed();
-        let entities = source_entities(&request.text, request.glossary.as_deref(), &paragraphs, &keys, &found);
+        let entities = source_entities(
+            &request.text,
+            request.glossary.as_deref(),
+            &paragraphs,
+            &keys,
+            &found,
+        );
         stats.elapsed = started.elapsed();
         tracing::debug!(
             extract = ?extracted,
@@ -436,8 +448,8 @@ fn batch_len(indices: &[usize], sentences_of: impl Fn(usize) -> usize) -> usize 
     indices.len()
 }
 
-/// The entities of the paragraphs in `found`, guarded ([`guards`]) and mapped to document bytes:
-/// sorted by start, never overlapping, never empty.
+/// The entities of the paragraphs in `found` (the model's, from the cache or a fresh run), through
+/// [`map_to_source`].
 fn source_entities(
     text: &str,
     glossary: Option<&Glossary>,
@@ -445,16 +457,31 @@ fn source_entities(
     keys: &[ParagraphKey],
     found: &HashMap<ParagraphKey, Arc<[Entity]>>,
 ) -> Vec<SourceEntity> {
+    map_to_source(
+        text,
+        glossary,
+        paragraphs
+            .iter()
+            .zip(keys)
+            .filter_map(|(paragraph, key)| Some((paragraph, &**found.get(key)?))),
+    )
+}
+
+/// The last steps of the one pipeline, shared by the server and the CLI: each paragraph's model
+/// entities through the guards and the glossary ([`finish_paragraph`]), mapped to document bytes;
+/// sorted by start, never overlapping (the earlier one wins), never empty.
+pub fn map_to_source<'a>(
+    text: &str,
+    glossary: Option<&Glossary>,
+    paragraphs: impl Iterator<Item = (&'a Paragraph, &'a [Entity])>,
+) -> Vec<SourceEntity> {
     let mut entities = Vec::new();
-    for (paragraph, key) in paragraphs.iter().zip(keys) {
-        let Some(paragraph_entities) = found.get(key) else {
-            continue;
-        };
+    for (paragraph, paragraph_entities) in paragraphs {
         for glossed in finish_paragraph(paragraph, text, paragraph_entities, glossary) {
             let Some(range) = paragraph.to_source(glossed.entity.range.clone()) else {
                 continue;
             };
-            entities.push(SourceEntity::from_glossed(range, glossed));
+            entities.push(SourceEntity::from_glossed(range, &paragraph.prose, glossed));
         }
     }
     entities.sort_by_key(|entity| (entity.range.start, entity.range.end));
@@ -469,9 +496,9 @@ fn source_entities(
     entities
 }
 
-/// The whole pipeline for texts read at once (the CLI's `eval` on span annotations): extract,
-/// tag, guard, map — what the server does for a document, without the cache. Returns each text's
-/// entities in bytes of that text, and the number of sentences inferred.
+/// The whole pipeline for texts read at once (`scitag eval` on span annotations, the tests'
+/// oracle): extract, tag, guards, glossary, map — what the server does for a document, without the
+/// cache. Returns each text's entities in bytes of that text, and the sentences inferred.
 pub fn tag_texts(
     classifier: &dyn Classifier,
     texts: &[&str],
@@ -493,20 +520,14 @@ pub fn tag_texts(
         })
         .collect();
     let output = classifier.tag(&inputs, options)?;
-    let mut tagged = output.entities.into_iter();
+    let mut tagged = output.entities.iter();
     let mut result = Vec::with_capacity(texts.len());
     for (text, paragraphs) in texts.iter().zip(&extractions) {
-        let mut entities = Vec::new();
-        for paragraph in paragraphs {
-            let found = tagged.next().unwrap_or_default();
-            for glossed in finish_paragraph(paragraph, text, &found, glossary) {
-                if let Some(range) = paragraph.to_source(glossed.entity.range.clone()) {
-                    entities.push(SourceEntity::from_glossed(range, glossed));
-                }
-            }
-        }
-        entities.sort_by_key(|entity| (entity.range.start, entity.range.end));
-        result.push(entities);
+        let pairs: Vec<(&Paragraph, &[Entity])> = paragraphs
+            .iter()
+            .map(|paragraph| (paragraph, tagged.next().map_or(&[][..], Vec::as_slice)))
+            .collect();
+        result.push(map_to_source(text, glossary, pairs.into_iter()));
     }
     Ok((result, output.sentences_inferred))
 }
@@ -518,6 +539,9 @@ pub struct SourceEntity {
     pub label: String,
     pub score: f32,
     pub alternatives: Vec<Alternative>,
+    /// The entity's prose text (what the glossary matches; may differ from the source bytes, e.g.
+    /// `TNF-α` for `TNF-$\alpha$`).
+    pub text: String,
     /// The model's, or the project glossary's (`[class]`).
     pub origin: Origin,
     /// No low-confidence warning: an accepted glossary term, or a glossary entity.
@@ -525,9 +549,13 @@ pub struct SourceEntity {
 }
 
 impl SourceEntity {
-    fn from_glossed(range: Range<usize>, glossed: Glossed) -> SourceEntity {
+    fn from_glossed(range: Range<usize>, prose: &str, glossed: Glossed) -> SourceEntity {
         SourceEntity {
             range,
+            text: prose
+                .get(glossed.entity.range.clone())
+                .unwrap_or_default()
+                .to_owned(),
             label: glossed.entity.label,
             score: glossed.entity.score,
             alternatives: glossed.entity.alternatives,
@@ -691,9 +719,10 @@ mod tests {
     fn entities_land_on_source_bytes() {
         let (analyzer, _) = analyzer();
         let analysis = run(&analyzer, THREE_PARAGRAPHS);
+        // "T" (of "T cells") is one character: the guards drop it.
         assert_eq!(
             texts(THREE_PARAGRAPHS, &analysis),
-            ["Signalling", "The", "Notch", "In", "T", "Jagged1"]
+            ["Signalling", "The", "Notch", "In", "Jagged1"]
         );
         assert_eq!(analysis.stats.paragraphs, 3);
         assert_eq!(analysis.stats.cache_misses, 3);
@@ -711,7 +740,7 @@ mod tests {
         assert_eq!(classifier.calls.load(Ordering::SeqCst), 4);
         assert_eq!(
             texts(&edited, &analysis),
-            ["Signalling", "The", "Notch", "In", "T", "Jagged1", "Delta"]
+            ["Signalling", "The", "Notch", "In", "Jagged1", "Delta"]
         );
         assert_eq!(analyzer.counters().last, analysis.stats);
         assert_eq!(analyzer.counters().analyses, 2);
@@ -733,7 +762,7 @@ mod tests {
         assert_eq!(classifier.calls.load(Ordering::SeqCst), 3);
         assert_eq!(
             texts(&spaced, &analysis),
-            ["Signalling", "The", "Notch", "In", "T", "Jagged1"]
+            ["Signalling", "The", "Notch", "In", "Jagged1"]
         );
     }
 
@@ -916,8 +945,8 @@ mod tests {
             label: "protein".into(),
             score: 0.9,
             alternatives: Vec::new(),
+            ..Default::default()
         }
-        ..Default::default()
     }
 
     fn shifted(ranges: &[Range<usize>], edits: &[AppliedEdit]) -> Vec<Range<usize>> {

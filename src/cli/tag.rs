@@ -7,12 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::analysis;
+use crate::glossary::{self, Glossary};
 use crate::ner::{
     Aggregation, Decode, DecodeOptions, Entity, ModelSource, NerError, TagInput, Tagger,
     TaggerOptions,
 };
-use crate::analysis;
-use crate::glossary::{self, Glossary};
 use crate::prose::{self, ExtractOptions, Language};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -151,9 +151,11 @@ pub fn score(records: &[Record], predicted: &[Vec<Prediction>], min_score: f32) 
             let counts = classes.entry(prediction.label.clone()).or_default();
             counts[1] += 1;
             let span = (prediction.start, prediction.end);
-            if record.entities.iter().any(|gold| {
-                gold.label == prediction.label && (gold.start, gold.end) == span
-            }) {
+            if record
+                .entities
+                .iter()
+                .any(|gold| gold.label == prediction.label && (gold.start, gold.end) == span)
+            {
                 counts[0] += 1;
             }
             if record.entities.iter().any(|gold| {
@@ -347,7 +349,8 @@ mod tests {
         let text = "The γc receptor";
         assert_eq!(char_offset(text, "The γc".len()), 6);
         assert_eq!(char_offset(text, 5), 4, "inside γ counts as its start");
-        let bad = "{\"text\": \"ab\", \"entities\": [{\"start\": 1, \"end\": 3, \"label\": \"DNA\"}]}\n";
+        let bad =
+            "{\"text\": \"ab\", \"entities\": [{\"start\": 1, \"end\": 3, \"label\": \"DNA\"}]}\n";
         let error = read_jsonl(bad).unwrap_err();
         assert!(error.starts_with("line 1:"), "{error}");
         let error = read_jsonl("\n{\"text\": 3}\n").unwrap_err();

@@ -84,8 +84,8 @@ mod tests {
                 })
                 .into_iter()
                 .collect(),
+            ..Default::default()
         }
-        ..Default::default()
     }
 
     #[test]

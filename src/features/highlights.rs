@@ -41,8 +41,8 @@ mod tests {
             label: label.to_owned(),
             score,
             alternatives: Vec::new(),
+            ..Default::default()
         }
-        ..Default::default()
     }
 
     #[test]

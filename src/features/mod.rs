@@ -4,10 +4,12 @@
 //! byte ranges, class names, Markdown strings and severities. Nothing here knows the protocol:
 //! `server/convert.rs` turns these answers into LSP values.
 
+mod code_actions;
 mod diagnostics;
 mod highlights;
 mod hover;
 
+pub use code_actions::{GlossaryAction, MAX_SELECTION_CHARS, glossary_actions};
 pub use diagnostics::{LOW_CONFIDENCE_CODE, LowConfidence, Severity, low_confidence};
 pub use highlights::{Highlight, highlights};
 pub use hover::{HoverInfo, hover};

@@ -109,10 +109,7 @@ fn remove(document: &mut DocumentMut, path: &[&str], term: &str) {
 }
 
 fn remove_from_classes(document: &mut DocumentMut, term: &str, keep: Option<&str>) {
-    let Some(classes) = document
-        .get_mut("class")
-        .and_then(Item::as_table_like_mut)
-    else {
+    let Some(classes) = document.get_mut("class").and_then(Item::as_table_like_mut) else {
         return;
     };
     for (class, item) in classes.iter_mut() {

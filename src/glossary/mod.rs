@@ -166,7 +166,11 @@ impl Glossary {
         let at = |offset: usize, message: String| {
             let before = &text[..offset.min(text.len())];
             let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |tail| tail.chars().count()) + 1;
+            let column = before
+                .rsplit('\n')
+                .next()
+                .map_or(0, |tail| tail.chars().count())
+                + 1;
             GlossaryError {
                 line,
                 column,
@@ -217,10 +221,17 @@ impl Glossary {
                     format!("«{}» has two classes, {other} and {class}", term.text),
                 ));
             }
-            if glossary.ignore.iter().any(|ignored| ignored.text == term.text) {
+            if glossary
+                .ignore
+                .iter()
+                .any(|ignored| ignored.text == term.text)
+            {
                 return Err(at(
                     0,
-                    format!("«{}» is both ignored and given the class {class}", term.text),
+                    format!(
+                        "«{}» is both ignored and given the class {class}",
+                        term.text
+                    ),
                 ));
             }
         }
@@ -262,7 +273,9 @@ impl Glossary {
         let mut out: Vec<Glossed> = entities
             .into_iter()
             .filter(|entity| {
-                !fixed.iter().any(|(range, _)| overlaps(range, &entity.range))
+                !fixed
+                    .iter()
+                    .any(|(range, _)| overlaps(range, &entity.range))
                     && !ignored.iter().any(|range| overlaps(range, &entity.range))
             })
             .map(|entity| {
@@ -333,7 +346,9 @@ fn terms(
             _ => {
                 return Err(at(
                     offset,
-                    format!("an entry of `{key}` must be a string or {{ term = \"…\", ignore-case = true }}"),
+                    format!(
+                        "an entry of `{key}` must be a string or {{ term = \"…\", ignore-case = true }}"
+                    ),
                 ));
             }
         };
@@ -363,6 +378,7 @@ pub fn find_for(file: &Path, root: Option<&Path>) -> Option<PathBuf> {
 }
 
 pub mod edit;
+pub mod store;
 
 #[cfg(test)]
 mod tests;

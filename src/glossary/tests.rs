@@ -55,7 +55,10 @@ cell_line = ["SupT1", "CHO cells"]
     );
     assert_eq!(out[0].origin, Origin::Glossary);
     assert_eq!(out[2].origin, Origin::Model);
-    assert_eq!(out[2].entity.score, 0.4, "accepting keeps the model's score");
+    assert_eq!(
+        out[2].entity.score, 0.4,
+        "accepting keeps the model's score"
+    );
     // case-sensitive by default: "Minimap2" is not "minimap2"; "umap" ignores case
     let prose = "Minimap2 and Umap.";
     let out = glossary.apply(
@@ -96,14 +99,24 @@ fn code_action_edits_keep_comments_and_order() {
     assert!(ignored.contains("# lines"), "{ignored}");
     let parsed = Glossary::parse(&ignored).unwrap();
     assert_eq!(
-        parsed.ignore.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(),
+        parsed
+            .ignore
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>(),
         ["BWA-MEM", "minimap2"]
     );
     // pinning a class takes the term out of ignore
-    let pinned = apply_change(Some(&ignored), "minimap2", &Change::Class("protein".into())).unwrap();
+    let pinned =
+        apply_change(Some(&ignored), "minimap2", &Change::Class("protein".into())).unwrap();
     let parsed = Glossary::parse(&pinned).unwrap();
     assert_eq!(parsed.ignore.len(), 1);
-    assert!(parsed.classes.iter().any(|(t, c)| t.text == "minimap2" && c == "protein"));
+    assert!(
+        parsed
+            .classes
+            .iter()
+            .any(|(t, c)| t.text == "minimap2" && c == "protein")
+    );
     // moving SupT1 to another class removes it from the first
     let moved = apply_change(Some(&pinned), "SupT1", &Change::Class("cell_type".into())).unwrap();
     let parsed = Glossary::parse(&moved).unwrap();

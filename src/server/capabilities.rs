@@ -1,9 +1,10 @@
 //! What the client can do, what the server offers, and the position encoding both will use.
 
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, HoverProviderCapability, PositionEncodingKind, SemanticTokensFullOptions,
-    SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
+    HoverProviderCapability, PositionEncodingKind, ResourceOperationKind,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensServerCapabilities,
+    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     WorkDoneProgressOptions,
 };
 
@@ -22,6 +23,13 @@ pub struct ClientSupport {
     pub work_done_progress: bool,
     /// `workspace.configuration`: whether settings can be pulled.
     pub configuration_pull: bool,
+    /// `workspace.didChangeWatchedFiles.dynamicRegistration`: whether the server can ask the
+    /// client to watch `scitag.toml`.
+    pub watch_files: bool,
+    /// `workspace.workspaceEdit.documentChanges`.
+    pub document_changes: bool,
+    /// `workspace.workspaceEdit.resourceOperations` holds `create`.
+    pub create_files: bool,
 }
 
 /// Reads the client's capabilities. The position encoding is UTF-8 when the client offers it
@@ -58,6 +66,18 @@ pub fn negotiate(capabilities: &ClientCapabilities) -> ClientSupport {
         configuration_pull: workspace
             .and_then(|workspace| workspace.configuration)
             .unwrap_or(false),
+        watch_files: workspace
+            .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+            .and_then(|watched| watched.dynamic_registration)
+            .unwrap_or(false),
+        document_changes: workspace
+            .and_then(|workspace| workspace.workspace_edit.as_ref())
+            .and_then(|edit| edit.document_changes)
+            .unwrap_or(false),
+        create_files: workspace
+            .and_then(|workspace| workspace.workspace_edit.as_ref())
+            .and_then(|edit| edit.resource_operations.as_ref())
+            .is_some_and(|operations| operations.contains(&ResourceOperationKind::Create)),
     }
 }
 
@@ -82,6 +102,11 @@ pub fn server_capabilities(legend: &Legend, encoding: PositionEncoding) -> Serve
             },
         )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+            resolve_provider: None,
+        })),
         semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
             SemanticTokensOptions {
                 work_done_progress_options: WorkDoneProgressOptions::default(),

@@ -17,11 +17,14 @@ use serde_json::Value;
 use tower_lsp_server::LanguageServer;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, Hover, HoverParams, InitializeParams, InitializeResult,
-    InitializedParams, MessageType, SemanticToken, SemanticTokens, SemanticTokensDelta,
-    SemanticTokensDeltaParams, SemanticTokensFullDeltaResult, SemanticTokensParams,
-    SemanticTokensRangeParams, SemanticTokensRangeResult, SemanticTokensResult, ServerInfo, Uri,
+    CodeActionParams, CodeActionResponse, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, FileSystemWatcher, GlobPattern, Hover, HoverParams,
+    InitializeParams, InitializeResult, InitializedParams, MessageType, Registration,
+    SemanticToken, SemanticTokens, SemanticTokensDelta, SemanticTokensDeltaParams,
+    SemanticTokensFullDeltaResult, SemanticTokensParams, SemanticTokensRangeParams,
+    SemanticTokensRangeResult, SemanticTokensResult, ServerInfo, Uri,
 };
 
 use super::semantic_tokens::{self, AbsoluteToken};
@@ -31,6 +34,7 @@ use super::{
 use crate::analysis::{Focus, ModelState, lock, shift_entities};
 use crate::document::{Document, TextChange};
 use crate::features;
+use crate::glossary;
 use crate::prose::Language;
 
 /// A `semanticTokens` result: its id and data.
@@ -136,6 +140,41 @@ fn language_of(language_id: &str, uri: &Uri) -> Language {
     })
 }
 
+/// The workspace folders of `initialize` (else its root URI), as paths.
+fn workspace_roots(params: &InitializeParams) -> Vec<std::path::PathBuf> {
+    let mut roots: Vec<std::path::PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|folder| folder.uri.to_file_path().map(|path| path.into_owned()))
+        .collect();
+    #[allow(deprecated)]
+    if roots.is_empty()
+        && let Some(path) = params.root_uri.as_ref().and_then(|uri| uri.to_file_path())
+    {
+        roots.push(path.into_owned());
+    }
+    roots
+}
+
+/// Asks the client to report changes of any `scitag.toml` in the workspace.
+async fn register_glossary_watcher(shared: &Shared) {
+    let options = DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![FileSystemWatcher {
+            glob_pattern: GlobPattern::String(format!("**/{}", glossary::FILE_NAME)),
+            kind: None,
+        }],
+    };
+    let registration = Registration {
+        id: "scitag-glossary-watcher".to_owned(),
+        method: "workspace/didChangeWatchedFiles".to_owned(),
+        register_options: serde_json::to_value(options).ok(),
+    };
+    if let Err(error) = shared.client.register_capability(vec![registration]).await {
+        tracing::warn!("could not ask the client to watch scitag.toml: {error}");
+    }
+}
+
 /// Whether a `didChangeConfiguration` payload carries scitag settings at all (clients send
 /// `null`, `{}` or other servers' sections too); such a payload must not reset the settings.
 fn carries_settings(payload: &Value) -> bool {
@@ -167,6 +206,7 @@ impl LanguageServer for Backend {
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(parsed.settings);
             let _ = self.shared.session.set(Session { support, legend });
+            self.shared.glossaries.set_roots(workspace_roots(&params));
             // The model is loaded once the client is initialized; until then analyses wait
             // instead of publishing empty results.
             self.shared.analyzer.set_model_state(ModelState::Loading);
@@ -183,6 +223,10 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        if self.shared.support().watch_files {
+            let shared = self.shared.clone();
+            tokio::spawn(async move { register_glossary_watcher(&shared).await });
+        }
         let problems = std::mem::take(&mut *lock(&self.shared.initial_problems));
         if !problems.is_empty() {
             self.shared
@@ -320,6 +364,43 @@ impl LanguageServer for Backend {
             };
             shared.apply_settings(config::parse(&value), false).await;
         });
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let mut changed = false;
+        for change in params.changes {
+            let Some(path) = change.uri.to_file_path() else {
+                continue;
+            };
+            if path.file_name().and_then(|name| name.to_str()) != Some(glossary::FILE_NAME) {
+                continue;
+            }
+            changed = true;
+            let (_, error) = self.shared.glossaries.reload(&path);
+            match error {
+                Some(error) => self.shared.glossary_problem(error),
+                None => tracing::info!("glossary {} reloaded", path.display()),
+            }
+        }
+        if changed {
+            // The paragraph cache holds the model's entities: this re-runs no model.
+            self.shared.schedule_all();
+        }
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        guarded("codeAction", || {
+            match super::code_actions::code_actions(&self.shared, &params) {
+                Ok(actions) => Ok(Some(actions)),
+                Err(message) if message.starts_with("unknown document") => {
+                    Err(unknown_document(&params.text_document.uri))
+                }
+                Err(message) => {
+                    tracing::warn!("codeAction: {message}");
+                    Err(Error::invalid_params(message))
+                }
+            }
+        })
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

@@ -8,6 +8,7 @@
 //! client to pull semantic tokens again. Requests read the stored result and never wait for work.
 
 mod capabilities;
+mod code_actions;
 pub mod config;
 mod convert;
 mod events;
@@ -35,6 +36,8 @@ use crate::analysis::{
 };
 use crate::document::Document;
 use crate::features::FeatureSettings;
+use crate::glossary::Glossary;
+use crate::glossary::store::GlossaryStore;
 use crate::ner::{ModelSource, Tagger, TaggerOptions};
 use crate::prose::Language;
 use capabilities::ClientSupport;
@@ -121,6 +124,8 @@ struct Shared {
     model_requests: AtomicU64,
     result_ids: AtomicU64,
     progress: Mutex<HashMap<ProgressKey, mpsc::UnboundedSender<events::ProgressUpdate>>>,
+    /// The project glossaries (`scitag.toml`) of the workspace folders.
+    glossaries: GlossaryStore,
 }
 
 impl Shared {
@@ -145,7 +150,40 @@ impl Shared {
             model_requests: AtomicU64::new(0),
             result_ids: AtomicU64::new(0),
             progress: Mutex::new(HashMap::new()),
+            glossaries: GlossaryStore::new(),
         }
+    }
+
+    /// The entity classes of the loaded model (the JNLPBA ones until it is loaded).
+    fn classes(&self) -> Vec<String> {
+        match self.analyzer.classifier() {
+            Some(classifier) => classifier.classes(),
+            None => ["protein", "DNA", "RNA", "cell_type", "cell_line"]
+                .iter()
+                .map(|class| class.to_string())
+                .collect(),
+        }
+    }
+
+    /// The glossary governing `uri`; a problem with its file is shown once.
+    fn glossary_for(&self, uri: &Uri) -> Option<Arc<Glossary>> {
+        let path = uri.to_file_path()?;
+        let lookup = self.glossaries.lookup(&path);
+        if let Some(error) = lookup.new_error {
+            self.glossary_problem(error);
+        }
+        lookup.glossary
+    }
+
+    /// Logs a glossary problem and shows it to the user, from any thread.
+    fn glossary_problem(&self, error: String) {
+        tracing::error!("glossary: {error}");
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            client
+                .show_message(MessageType::ERROR, format!("scitag: {error}"))
+                .await;
+        });
     }
 
     fn support(&self) -> ClientSupport {
@@ -198,6 +236,7 @@ impl Shared {
             .is_none_or(|analysis| !analysis.complete);
         let focus = open.focus.clone();
         drop(open);
+        let glossary = self.glossary_for(uri);
         let settings = self.settings();
         let analysis_settings = Arc::new(AnalysisSettings {
             aggregation: settings.aggregation,
@@ -216,7 +255,7 @@ impl Shared {
                 settings: analysis_settings,
                 partial_results,
                 focus: Some(focus),
-                glossary: None,
+                glossary,
             };
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 analyzer.analyze(

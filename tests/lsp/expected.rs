@@ -6,7 +6,8 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use scitag::ner::{ModelSource, TagInput, Tagger, TaggerOptions};
+use scitag::analysis;
+use scitag::ner::{ModelSource, Tagger, TaggerOptions};
 use scitag::prose::{self, ExtractOptions, Language};
 
 use super::harness::{Token, tiny_model};
@@ -34,48 +35,33 @@ pub fn tagger() -> &'static Tagger {
 }
 
 /// The entities of `text` in source bytes, sorted and without overlaps, as the server should
-/// find them.
+/// find them: the library's one pipeline (`analysis::tag_texts`: extraction, model, guards, map)
+/// run directly, without the server's cache, scheduler or protocol.
 pub fn entities(text: &str, language: Language) -> Vec<ExpectedEntity> {
     let tagger = tagger();
-    let extraction = prose::extract(text, language, &ExtractOptions::default());
-    let inputs: Vec<TagInput<'_>> = extraction
-        .paragraphs
-        .iter()
-        .map(|paragraph| TagInput {
-            text: &paragraph.prose,
-            sentences: &paragraph.sentences,
+    let (mut found, _) = analysis::tag_texts(
+        tagger,
+        &[text],
+        language,
+        &ExtractOptions::default(),
+        &tagger.recommended_decode(),
+        None,
+    )
+    .expect("tagging");
+    found
+        .pop()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|entity| ExpectedEntity {
+            range: entity.range,
+            label: entity.label,
+            score: entity.score,
+            runner_up: entity
+                .alternatives
+                .first()
+                .map(|alternative| alternative.label.clone()),
         })
-        .collect();
-    let output = tagger
-        .tag(&inputs, &tagger.recommended_decode())
-        .expect("tagging");
-    let mut entities = Vec::new();
-    for (paragraph, found) in extraction.paragraphs.iter().zip(output.entities) {
-        for entity in found {
-            let Some(range) = paragraph.to_source(entity.range.clone()) else {
-                continue;
-            };
-            entities.push(ExpectedEntity {
-                range,
-                label: entity.label,
-                score: entity.score,
-                runner_up: entity
-                    .alternatives
-                    .first()
-                    .map(|alternative| alternative.label.clone()),
-            });
-        }
-    }
-    entities.sort_by_key(|entity| (entity.range.start, entity.range.end));
-    let mut last_end = 0;
-    entities.retain(|entity| {
-        let keep = entity.range.start >= last_end && !entity.range.is_empty();
-        if keep {
-            last_end = entity.range.end;
-        }
-        keep
-    });
-    entities
+        .collect()
 }
 
 /// Sentences the model runs for the paragraph of `text` that contains byte `offset`.

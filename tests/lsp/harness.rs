@@ -33,6 +33,13 @@ pub struct ClientOptions {
     pub work_done_progress: bool,
     pub configuration_pull: bool,
     pub initialization_options: Value,
+    /// `rootUri` and the one workspace folder.
+    pub root_uri: Option<String>,
+    /// `workspace.workspaceEdit`: `documentChanges` with `create` resource operations.
+    pub workspace_edit: bool,
+    /// `workspace.didChangeWatchedFiles.dynamicRegistration` (the test must then answer the
+    /// server's `client/registerCapability`).
+    pub watch_files: bool,
 }
 
 impl Default for ClientOptions {
@@ -44,6 +51,9 @@ impl Default for ClientOptions {
             work_done_progress: false,
             configuration_pull: false,
             initialization_options: json!({ "modelPath": tiny_model(), "debounceMs": 20 }),
+            root_uri: None,
+            workspace_edit: false,
+            watch_files: false,
         }
     }
 }
@@ -158,6 +168,11 @@ impl TestClient {
             "workspace": {
                 "configuration": options.configuration_pull,
                 "semanticTokens": { "refreshSupport": options.refresh_support },
+                "workspaceEdit": {
+                    "documentChanges": options.workspace_edit,
+                    "resourceOperations": if options.workspace_edit { json!(["create"]) } else { json!([]) },
+                },
+                "didChangeWatchedFiles": { "dynamicRegistration": options.watch_files },
             },
             "window": { "workDoneProgress": options.work_done_progress },
         });
@@ -166,7 +181,8 @@ impl TestClient {
                 "initialize",
                 json!({
                     "processId": null,
-                    "rootUri": null,
+                    "rootUri": options.root_uri,
+                    "workspaceFolders": options.root_uri.as_ref().map(|uri| json!([{ "uri": uri, "name": "paper" }])),
                     "capabilities": capabilities,
                     "initializationOptions": options.initialization_options,
                 }),

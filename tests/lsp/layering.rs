@@ -36,3 +36,49 @@ fn only_the_server_module_uses_protocol_types() {
         "protocol types outside src/server/: {offenders:?}"
     );
 }
+
+/// The core (everything but `src/server/` and `src/cli/`) never reaches up into the protocol or the
+/// command line: the server and the CLI use one pipeline and one glossary from the core, not the
+/// other way round.
+#[test]
+fn the_core_does_not_depend_on_the_server_or_the_cli() {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&source, &mut files);
+    let offenders: Vec<String> = files
+        .iter()
+        .filter(|path| {
+            !path.starts_with(source.join("server"))
+                && !path.starts_with(source.join("cli"))
+                && !path.ends_with("main.rs")
+                && !path.ends_with("lib.rs")
+        })
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            text.contains("crate::server") || text.contains("crate::cli")
+        })
+        .map(|path| path.display().to_string())
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "core modules that use the server or the CLI: {offenders:?}"
+    );
+}
+
+/// Guards and the glossary run in one place for every caller: the CLI does not call them itself
+/// but through `analysis::finish_paragraph`, `map_to_source` or `tag_texts`.
+#[test]
+fn the_cli_and_the_server_share_the_pipeline() {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&source.join("cli"), &mut files);
+    rust_files(&source.join("server"), &mut files);
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("guards::apply") && !text.contains(".apply(&paragraph.prose"),
+            "{} applies guards or the glossary itself instead of through analysis::",
+            path.display()
+        );
+    }
+}

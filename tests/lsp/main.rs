@@ -11,6 +11,7 @@ mod default_model;
 mod diagnostics;
 mod editing;
 mod errors;
+mod glossary;
 mod hover;
 mod initialize;
 mod layering;

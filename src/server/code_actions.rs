@@ -1,0 +1,188 @@
+//! `textDocument/codeAction`: glossary corrections as plain `WorkspaceEdit`s of `scitag.toml`.
+//!
+//! The edit creates the file (`CreateFile`, then an insertion) when it is missing, or replaces its
+//! text with the format-preserving result of `glossary::edit` (comments and order kept), so every
+//! client applies it with its own undo, and nothing is written behind the editor's back. Once the
+//! file changes on disk (`workspace/didChangeWatchedFiles`, or the next lookup's modification-time
+//! check) the glossary re-applies to every open document without running the model.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CreateFile,
+    CreateFileOptions, DocumentChangeOperation, DocumentChanges, OneOf,
+    OptionalVersionedTextDocumentIdentifier, Position, Range as LspRange, ResourceOp,
+    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+};
+
+use super::{Shared, convert};
+use crate::document;
+use crate::features::{self, GlossaryAction};
+use crate::glossary::edit::apply_change;
+
+/// The code actions at `params.range` of an open document.
+pub(super) fn code_actions(
+    shared: &Shared,
+    params: &CodeActionParams,
+) -> Result<Vec<CodeActionOrCommand>, String> {
+    let uri = &params.text_document.uri;
+    let encoding = shared.support().encoding;
+    let Some(file) = uri.to_file_path().map(|path| path.into_owned()) else {
+        return Ok(Vec::new()); // an untitled buffer has no project to hold a glossary
+    };
+    let (actions, diagnostics_range) = {
+        let Some(open) = shared.documents.get(uri) else {
+            return Err(format!("unknown document {}", uri.as_str()));
+        };
+        let text = open.document.text();
+        let start = document::offset_of(text, convert::line_col(params.range.start), encoding)
+            .map_err(|error| error.to_string())?;
+        let end = document::offset_of(text, convert::line_col(params.range.end), encoding)
+            .map_err(|error| error.to_string())?;
+        let range = start.min(end)..start.max(end);
+        let entities = open
+            .analysis
+            .as_ref()
+            .map(|analysis| analysis.entities.as_slice())
+            .unwrap_or_default();
+        let features = shared.features();
+        let classes = shared.classes();
+        let plain = text.slice(..).to_string();
+        let actions = features::glossary_actions(entities, &plain, range, &classes, &|entity| {
+            !entity.accepted && features.is_low_confidence(entity.score)
+        });
+        (actions, params.range)
+    };
+    if actions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let target = shared.glossaries.target_for(&file);
+    let current = match std::fs::read_to_string(&target) {
+        Ok(text) => Some(text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Err(format!("reading {}: {error}", target.display())),
+    };
+    let support = shared.support();
+    if current.is_none() && !(support.document_changes && support.create_files) {
+        tracing::info!(
+            "the client cannot create files in a workspace edit; no glossary actions until {} exists",
+            target.display()
+        );
+        return Ok(Vec::new());
+    }
+    let Some(target_uri) = Uri::from_file_path(&target) else {
+        return Err(format!("{} is not a file URI", target.display()));
+    };
+    let related: Vec<_> = params
+        .context
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| {
+            diagnostic.source.as_deref() == Some(convert::DIAGNOSTIC_SOURCE)
+                && diagnostic.range.start <= diagnostics_range.end
+                && diagnostics_range.start <= diagnostic.range.end
+        })
+        .cloned()
+        .collect();
+    let mut out = Vec::new();
+    for action in actions {
+        let new_text = match apply_change(current.as_deref(), &action.term, &action.change) {
+            Ok(text) => text,
+            Err(error) => {
+                return Err(format!(
+                    "{} is not valid TOML ({error}); fix it before adding terms",
+                    target.display()
+                ));
+            }
+        };
+        let edit = workspace_edit(
+            &target_uri,
+            current.as_deref(),
+            new_text,
+            &support,
+            encoding,
+        );
+        out.push(CodeActionOrCommand::CodeAction(code_action(
+            action,
+            edit,
+            related.clone(),
+            &target,
+        )));
+    }
+    Ok(out)
+}
+
+fn code_action(
+    action: GlossaryAction,
+    edit: WorkspaceEdit,
+    diagnostics: Vec<tower_lsp_server::ls_types::Diagnostic>,
+    target: &Path,
+) -> CodeAction {
+    tracing::debug!("code action {:?} writes {}", action.title, target.display());
+    CodeAction {
+        title: action.title,
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: (!diagnostics.is_empty()).then_some(diagnostics),
+        edit: Some(edit),
+        command: None,
+        is_preferred: action.preferred.then_some(true),
+        disabled: None,
+        data: None,
+    }
+}
+
+/// The edit that turns the glossary's `current` text (`None`: no file yet) into `new_text`.
+fn workspace_edit(
+    uri: &Uri,
+    current: Option<&str>,
+    new_text: String,
+    support: &super::capabilities::ClientSupport,
+    encoding: document::PositionEncoding,
+) -> WorkspaceEdit {
+    let whole = match current {
+        None => LspRange::new(Position::new(0, 0), Position::new(0, 0)),
+        Some(text) => {
+            let rope = Rope::from_str(text);
+            convert::range(&rope, 0..text.len(), encoding)
+        }
+    };
+    let text_edit = TextEdit {
+        range: whole,
+        new_text,
+    };
+    if !support.document_changes {
+        let mut changes = HashMap::new();
+        changes.insert(uri.clone(), vec![text_edit]);
+        return WorkspaceEdit {
+            changes: Some(changes),
+            ..WorkspaceEdit::default()
+        };
+    }
+    let edit = TextDocumentEdit {
+        text_document: OptionalVersionedTextDocumentIdentifier {
+            uri: uri.clone(),
+            version: None,
+        },
+        edits: vec![OneOf::Left(text_edit)],
+    };
+    let operations = match current {
+        None => vec![
+            DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
+                uri: uri.clone(),
+                options: Some(CreateFileOptions {
+                    overwrite: Some(false),
+                    ignore_if_exists: Some(true),
+                }),
+                annotation_id: None,
+            })),
+            DocumentChangeOperation::Edit(edit),
+        ],
+        Some(_) => vec![DocumentChangeOperation::Edit(edit)],
+    };
+    WorkspaceEdit {
+        document_changes: Some(DocumentChanges::Operations(operations)),
+        ..WorkspaceEdit::default()
+    }
+}
