@@ -606,3 +606,43 @@ fn viterbi_entities_do_not_overlap_for_any_aggregation() {
         );
     }
 }
+
+/// A softmax temperature (the calibration of `scitag.json`, or `--temperature`) changes scores,
+/// not what the argmax decoder picks: each word keeps its label, and a temperature above 1 pulls
+/// every score towards uniform. A temperature that is not a positive number is refused at load.
+#[test]
+fn a_temperature_softens_scores_and_keeps_argmax_labels() {
+    let plain = tiny();
+    let warm = load(&TaggerOptions {
+        temperature: Some(3.0),
+        ..TaggerOptions::default()
+    });
+    assert_eq!(plain.temperature(), 1.0);
+    assert_eq!(warm.temperature(), 3.0);
+    assert_ne!(plain.identity(), warm.identity(), "the cache must tell them apart");
+    let options = DecodeOptions {
+        decode: "pipeline".parse().unwrap(),
+        aggregation: "none".parse().unwrap(),
+    };
+    let cold = tag_one(&plain, SENTENCE, options);
+    let hot = tag_one(&warm, SENTENCE, options);
+    assert!(!cold.is_empty());
+    assert_eq!(
+        cold.iter().map(|(r, l, _)| (r.clone(), l.clone())).collect::<Vec<_>>(),
+        hot.iter().map(|(r, l, _)| (r.clone(), l.clone())).collect::<Vec<_>>(),
+        "argmax per piece does not depend on the temperature"
+    );
+    for ((_, _, a), (_, _, b)) in cold.iter().zip(&hot) {
+        assert!(b < a, "a temperature above 1 lowers the top probability: {a} -> {b}");
+    }
+    for bad in [0.0, -1.0, f32::NAN] {
+        let refused = Tagger::load(
+            &ModelSource::Directory(fixture()),
+            &TaggerOptions {
+                temperature: Some(bad),
+                ..TaggerOptions::default()
+            },
+        );
+        assert!(refused.is_err(), "temperature {bad} must be refused");
+    }
+}

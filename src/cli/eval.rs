@@ -47,8 +47,9 @@ pub struct Args {
     /// JSON lines: apply this project glossary (`scitag.toml`) to the predictions.
     #[arg(long, value_name = "scitag.toml")]
     pub glossary: Option<PathBuf>,
-    /// JSON lines: the score threshold of the second report (scitag's default view).
-    #[arg(long, value_name = "SCORE", default_value_t = 0.70)]
+    /// JSON lines: the score threshold of the second report (default: the editor's low-confidence
+    /// threshold).
+    #[arg(long, value_name = "SCORE", default_value_t = crate::features::DEFAULT_CONFIDENCE_THRESHOLD)]
     pub threshold: f32,
     /// Abstract boundaries (`medline_id first_sentence n_sentences` per line): the sentences of one
     /// abstract are tagged as one text, so the model's context packing applies (how scitag reads a

@@ -60,6 +60,10 @@ pub struct ModelArgs {
     /// window). Default: the model's scitag.json `context.max_tokens`, else 0.
     #[arg(long, value_name = "N")]
     pub context_tokens: Option<usize>,
+    /// Softmax temperature (logits / T): scores become calibrated probabilities. Default: the
+    /// model's scitag.json `temperature`, else 1.
+    #[arg(long, value_name = "T")]
+    pub temperature: Option<f32>,
 }
 
 fn parse_aggregation(text: &str) -> Result<Aggregation, String> {
@@ -75,6 +79,7 @@ impl ModelArgs {
         let mut options = TaggerOptions {
             ort_lib: self.ort_lib.clone(),
             context_max_tokens: self.context_tokens,
+            temperature: self.temperature,
             ..TaggerOptions::default()
         };
         if let Some(threads) = self.threads {

@@ -7,6 +7,10 @@
 //!   Precision = correct / predictions, recall = correct / gold; micro over all, and per class.
 //! - **Same-class overlap**: a prediction is correct when it overlaps a gold entity of its class; a
 //!   gold entity is found when a prediction of its class overlaps it; P and R from those counts.
+//! - **Calibration**: the expected calibration error of the scores, with a prediction counted right
+//!   when it is an exact match: predictions are put in 10 equal-width score bins, and ECE = Σ over bins
+//!   of (share of predictions in the bin) × |exact precision in the bin − mean score in the bin|. A
+//!   calibrated score of 0.8 is right 8 times in 10.
 //! - **False highlights per 1,000 words**: predictions that overlap no gold entity of any class,
 //!   per 1,000 whitespace-separated words, over the records without any gold entity ("entity-free")
 //!   and over each `kind`.
@@ -95,7 +99,14 @@ pub struct SpanScores {
     pub overlap_by_class: Vec<(String, Row)>,
     /// `(group, false highlights, words)`: `entity-free` first, then each kind.
     pub false_highlights: Vec<(String, usize, usize)>,
+    /// Expected calibration error of the scores against exact correctness (10 bins).
+    pub ece: f64,
+    /// Per score bin `[i/10, (i+1)/10)`: predictions, mean score, exact precision.
+    pub bins: Vec<(usize, f64, f64)>,
 }
+
+/// Number of score bins of the calibration error.
+pub const BINS: usize = 10;
 
 fn row(correct_predictions: usize, predictions: usize, found_gold: usize, gold: usize) -> Row {
     let precision = if predictions == 0 {
@@ -132,6 +143,8 @@ pub fn score(records: &[Record], predicted: &[Vec<Prediction>], min_score: f32) 
     // per class: [exact ok, predictions, gold, overlap-ok predictions, overlap-found gold, _]
     let mut groups: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut free = (0usize, 0usize);
+    // per bin: predictions, sum of scores, exact matches
+    let mut bins = vec![(0usize, 0f64, 0usize); BINS];
     for (record, predictions) in records.iter().zip(predicted) {
         let predictions: Vec<&Prediction> = predictions
             .iter()
@@ -151,13 +164,18 @@ pub fn score(records: &[Record], predicted: &[Vec<Prediction>], min_score: f32) 
             let counts = classes.entry(prediction.label.clone()).or_default();
             counts[1] += 1;
             let span = (prediction.start, prediction.end);
-            if record
+            let exact = record
                 .entities
                 .iter()
-                .any(|gold| gold.label == prediction.label && (gold.start, gold.end) == span)
-            {
+                .any(|gold| gold.label == prediction.label && (gold.start, gold.end) == span);
+            if exact {
                 counts[0] += 1;
             }
+            let score = f64::from(prediction.score).clamp(0.0, 1.0);
+            let bin = &mut bins[((score * BINS as f64) as usize).min(BINS - 1)];
+            bin.0 += 1;
+            bin.1 += score;
+            bin.2 += usize::from(exact);
             if record.entities.iter().any(|gold| {
                 gold.label == prediction.label && overlaps((gold.start, gold.end), span)
             }) {
@@ -194,7 +212,28 @@ pub fn score(records: &[Record], predicted: &[Vec<Prediction>], min_score: f32) 
             .into_iter()
             .map(|(kind, (count, words))| (kind, count, words)),
     );
+    let ece = if total[1] == 0 {
+        0.0
+    } else {
+        bins.iter()
+            .filter(|bin| bin.0 > 0)
+            .map(|&(n, sum, right)| {
+                (n as f64 / total[1] as f64) * (right as f64 / n as f64 - sum / n as f64).abs()
+            })
+            .sum()
+    };
     SpanScores {
+        ece,
+        bins: bins
+            .iter()
+            .map(|&(n, sum, right)| {
+                if n == 0 {
+                    (0, 0.0, 0.0)
+                } else {
+                    (n, sum / n as f64, right as f64 / n as f64)
+                }
+            })
+            .collect(),
         predictions: total[1],
         gold: total[2],
         exact: row(total[0], total[1], total[0], total[2]),
@@ -244,8 +283,8 @@ pub fn format_scores(scores: &SpanScores) -> String {
     }
     text.push_str(&line("all (micro)", &scores.exact, &scores.overlap));
     text.push_str(&format!(
-        "{} predictions, {} gold entities\n",
-        scores.predictions, scores.gold
+        "{} predictions, {} gold entities; calibration error (ECE, {BINS} bins, exact match) {:.4}\n",
+        scores.predictions, scores.gold, scores.ece
     ));
     for (group, count, words) in &scores.false_highlights {
         text.push_str(&format!(
@@ -282,6 +321,11 @@ pub fn scores_json(scores: &SpanScores) -> serde_json::Value {
         "exact_by_class": by_class(&scores.exact_by_class),
         "overlap_by_class": by_class(&scores.overlap_by_class),
         "false_highlights": false_highlights,
+        "ece": scores.ece,
+        "bins": scores.bins.iter().enumerate().map(|(index, (n, mean, precision))| serde_json::json!({
+            "from": index as f64 / BINS as f64, "to": (index + 1) as f64 / BINS as f64,
+            "predictions": n, "mean_score": mean, "exact_precision": precision,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -336,6 +380,14 @@ mod tests {
         let cell_line = &all.exact_by_class[0];
         assert_eq!(cell_line.0, "cell_line");
         assert_eq!(cell_line.1.support, 0);
+        // bins: 0.5 → bin 5 (wrong); 0.8 and 0.9 (0.89999998 as f32) → bin 8 (both wrong);
+        // 0.99 → bin 9 (right)
+        assert_eq!(all.bins[5].0, 1);
+        assert_eq!(all.bins[8].0, 2);
+        assert_eq!(all.bins[9].0, 1);
+        let (s5, s8a, s8b, s9) = (0.5f32 as f64, 0.8f32 as f64, 0.9f32 as f64, 0.99f32 as f64);
+        let expected_ece = 0.25 * s5 + 0.5 * ((s8a + s8b) / 2.0) + 0.25 * (1.0 - s9);
+        assert!((all.ece - expected_ece).abs() < 1e-6, "{} vs {expected_ece}", all.ece);
         // at 0.85 only the exact IL-2 and the cell_line remain
         let high = score(&records, &predicted, 0.85);
         assert_eq!(high.predictions, 2);

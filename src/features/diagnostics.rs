@@ -92,7 +92,7 @@ mod tests {
     fn only_mentions_below_the_threshold_with_class_score_and_runner_up() {
         let entities = [
             entity(0..4, "protein", 0.95, Some(("DNA", 0.03))),
-            entity(10..19, "cell_line", 0.62, Some(("cell_type", 0.301))),
+            entity(10..19, "cell_line", 0.52, Some(("cell_type", 0.301))),
             entity(30..33, "RNA", 0.2, None),
         ];
         let result = low_confidence(&entities, &FeatureSettings::default());
@@ -102,7 +102,7 @@ mod tests {
                 LowConfidence {
                     range: 10..19,
                     severity: Severity::Information,
-                    message: "Low-confidence cell line: 62.0% (runner-up: cell type, 30.1%)".into(),
+                    message: "Low-confidence cell line: 52.0% (runner-up: cell type, 30.1%)".into(),
                 },
                 LowConfidence {
                     range: 30..33,

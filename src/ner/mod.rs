@@ -142,7 +142,7 @@ impl FromStr for Decode {
 }
 
 /// How the model is run. Build with `TaggerOptions { threads: 2, ..Default::default() }`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TaggerOptions {
     /// Inference threads. Models up to 64 MB (the built-in one) get one single-threaded ONNX
     /// Runtime session per thread, each running different batches; larger models get one session
@@ -163,6 +163,9 @@ pub struct TaggerOptions {
     /// Longest window in word pieces including special tokens. Default: the model's
     /// `model_max_length` / `max_position_embeddings`, else 512.
     pub max_window_tokens: Option<usize>,
+    /// Softmax temperature: probabilities are `softmax(logits / T)`, so that a score means the
+    /// chance that a highlight is right. Default: the model's `scitag.json` `temperature`, else 1.
+    pub temperature: Option<f32>,
 }
 
 impl Default for TaggerOptions {
@@ -174,6 +177,7 @@ impl Default for TaggerOptions {
             window_overlap: None,
             context_max_tokens: None,
             max_window_tokens: None,
+            temperature: None,
         }
     }
 }

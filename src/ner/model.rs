@@ -462,6 +462,8 @@ pub(crate) struct Recommendations {
     pub(crate) name: Option<String>,
     pub(crate) decode: DecodeOptions,
     pub(crate) context_max_tokens: Option<usize>,
+    /// `temperature`: the softmax temperature fitted on dev (calibration).
+    pub(crate) temperature: Option<f32>,
 }
 
 pub(crate) fn parse_recommendations(files: &ModelFiles) -> Result<Recommendations, NerError> {
@@ -504,6 +506,17 @@ pub(crate) fn parse_recommendations(files: &ModelFiles) -> Result<Recommendation
         recommendations.context_max_tokens = tokens
             .map(|tokens| tokens as usize)
             .filter(|tokens| *tokens > 0);
+    }
+    if let Some(temperature) = value.get("temperature") {
+        match temperature.as_f64() {
+            Some(t) if t.is_finite() && t > 0.0 => recommendations.temperature = Some(t as f32),
+            _ => {
+                return Err(NerError::file(
+                    &path,
+                    "`temperature` must be a positive number",
+                ));
+            }
+        }
     }
     Ok(recommendations)
 }

@@ -67,6 +67,8 @@ pub struct Tagger {
     subword_rule: SubwordRule,
     unk_id: Option<u32>,
     pad_id: u32,
+    /// Logits are divided by this before the softmax (1: none).
+    temperature: f32,
 }
 
 /// One text with caller-defined words (e.g. CoNLL tokens), for [`Tagger::label_words`].
@@ -293,7 +295,24 @@ impl Tagger {
         } else {
             base_name
         };
-        let identity = files.identity();
+        let temperature = match options.temperature.or(recommendations.temperature) {
+            Some(t) if t.is_finite() && t > 0.0 => t,
+            Some(t) => {
+                return Err(NerError::InvalidInput(format!(
+                    "the temperature must be a positive number, not {t}"
+                )));
+            }
+            None => 1.0,
+        };
+        let identity = if temperature == 1.0 {
+            files.identity()
+        } else {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::hash::DefaultHasher::new();
+            files.identity().hash(&mut hasher);
+            temperature.to_bits().hash(&mut hasher);
+            hasher.finish()
+        };
         tracing::debug!(
             "load steps: tokenizer and JSON files {files_parsed:.0?}, ONNX Runtime session {:.0?}, hash {:.0?}",
             session_created - files_parsed,
@@ -326,6 +345,7 @@ impl Tagger {
             subword_rule,
             unk_id,
             pad_id,
+            temperature,
         };
         tracing::info!(
             model = %tagger.name,
@@ -337,6 +357,11 @@ impl Tagger {
             started.elapsed()
         );
         Ok(tagger)
+    }
+
+    /// The softmax temperature in use (1: uncalibrated).
+    pub fn temperature(&self) -> f32 {
+        self.temperature
     }
 
     /// Human name for hovers and status lines, e.g. `jnlpba-minilm (int8)`.
@@ -854,6 +879,11 @@ impl Tagger {
             let end = start + window.len() * label_count;
             let mut probabilities = data[start..end].to_vec();
             for piece in probabilities.chunks_mut(label_count) {
+                if self.temperature != 1.0 {
+                    for logit in piece.iter_mut() {
+                        *logit /= self.temperature;
+                    }
+                }
                 decode::softmax(piece);
             }
             result.push(probabilities);
