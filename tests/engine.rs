@@ -619,7 +619,11 @@ fn a_temperature_softens_scores_and_keeps_argmax_labels() {
     });
     assert_eq!(plain.temperature(), 1.0);
     assert_eq!(warm.temperature(), 3.0);
-    assert_ne!(plain.identity(), warm.identity(), "the cache must tell them apart");
+    assert_ne!(
+        plain.identity(),
+        warm.identity(),
+        "the cache must tell them apart"
+    );
     let options = DecodeOptions {
         decode: "pipeline".parse().unwrap(),
         aggregation: "none".parse().unwrap(),
@@ -628,12 +632,19 @@ fn a_temperature_softens_scores_and_keeps_argmax_labels() {
     let hot = tag_one(&warm, SENTENCE, options);
     assert!(!cold.is_empty());
     assert_eq!(
-        cold.iter().map(|(r, l, _)| (r.clone(), l.clone())).collect::<Vec<_>>(),
-        hot.iter().map(|(r, l, _)| (r.clone(), l.clone())).collect::<Vec<_>>(),
+        cold.iter()
+            .map(|(r, l, _)| (r.clone(), l.clone()))
+            .collect::<Vec<_>>(),
+        hot.iter()
+            .map(|(r, l, _)| (r.clone(), l.clone()))
+            .collect::<Vec<_>>(),
         "argmax per piece does not depend on the temperature"
     );
     for ((_, _, a), (_, _, b)) in cold.iter().zip(&hot) {
-        assert!(b < a, "a temperature above 1 lowers the top probability: {a} -> {b}");
+        assert!(
+            b < a,
+            "a temperature above 1 lowers the top probability: {a} -> {b}"
+        );
     }
     for bad in [0.0, -1.0, f32::NAN] {
         let refused = Tagger::load(

@@ -242,3 +242,78 @@ fn text_format_gives_one_readable_line_per_entity_matching_the_json() {
         assert!(line.contains(&mention), "{line:?} quotes {mention}");
     }
 }
+
+/// `scitag tag` on a fixture project with the built-in model: the nearest `scitag.toml` (two
+/// directories up) applies — ignored terms are never entities, a class term is an entity at every
+/// occurrence — and `--no-glossary` turns it off; an ignore comment hides its next line either way.
+#[test]
+fn the_project_glossary_and_ignore_comments_apply_on_the_command_line() {
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/glossary-project");
+    let paper = project.join("chapters/methods.md");
+    let text = std::fs::read_to_string(&paper).expect("fixture");
+    let run = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let mut args = vec!["tag", "--format", "json", paper.to_str().expect("UTF-8 path")];
+        args.extend_from_slice(extra);
+        let output = scitag(&args, b"");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let document: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("JSON output");
+        document["entities"].as_array().expect("entities").clone()
+    };
+    let with = run(&[]);
+    let without = run(&["--no-glossary"]);
+    let span = |entity: &serde_json::Value| {
+        (
+            entity["start"].as_u64().unwrap() as usize,
+            entity["end"].as_u64().unwrap() as usize,
+        )
+    };
+    let overlaps = |entity: &serde_json::Value, word: &str| {
+        let (start, end) = span(entity);
+        text.match_indices(word)
+            .any(|(at, _)| at < end && start < at + word.len())
+    };
+    assert!(
+        with.iter().all(|e| !overlaps(e, "minimap2") && !overlaps(e, "BWA-MEM")),
+        "ignored terms are never entities: {with:#?}"
+    );
+    let supt1: Vec<_> = with.iter().filter(|e| e["text"] == "SupT1").collect();
+    assert_eq!(supt1.len(), 2, "SupT1 at both places: {with:#?}");
+    assert!(supt1.iter().all(|e| e["label"] == "cell_line" && e["score"] == 1.0));
+    assert_ne!(with, without, "--no-glossary changes the result");
+    // the line after the ignore comment has no entity, with or without the glossary, while the
+    // same sentence two lines above has some
+    let comment = text.find("<!-- scitag-ignore-next-line -->").unwrap();
+    let hidden_start = comment + text[comment..].find('\n').unwrap() + 1;
+    let hidden_end = hidden_start + text[hidden_start..].find('\n').unwrap();
+    let first_start = text.find("The IL-2 receptor").unwrap();
+    for entities in [&with, &without] {
+        assert!(
+            entities
+                .iter()
+                .all(|e| { span(e).1 <= hidden_start || span(e).0 >= hidden_end }),
+            "nothing on the ignored line: {entities:#?}"
+        );
+        assert!(
+            entities
+                .iter()
+                .any(|e| span(e).0 >= first_start && span(e).1 <= comment),
+            "the same sentence elsewhere has entities: {entities:#?}"
+        );
+    }
+    // a broken glossary is an error naming the file and the line
+    let broken = tempfile::tempdir().expect("temp dir");
+    std::fs::write(broken.path().join("scitag.toml"), "ignore = [\"a\"]\nclass = 3\n").unwrap();
+    std::fs::write(broken.path().join("p.md"), "IL-2 binds.\n").unwrap();
+    let output = scitag(
+        &["tag", broken.path().join("p.md").to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("scitag.toml: line 2"), "{stderr}");
+}

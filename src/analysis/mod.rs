@@ -10,6 +10,7 @@
 pub mod cache;
 pub mod guards;
 pub mod scheduler;
+pub mod suppress;
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -376,6 +377,7 @@ impl Analyzer {
                     model: Some(identity),
                     entities: source_entities(
                         &request.text,
+                        request.language,
                         request.glossary.as_deref(),
                         &paragraphs,
                         &keys,
@@ -393,6 +395,7 @@ impl Analyzer {
         let tagged = started.elapsed();
         let entities = source_entities(
             &request.text,
+            request.language,
             request.glossary.as_deref(),
             &paragraphs,
             &keys,
@@ -452,6 +455,7 @@ fn batch_len(indices: &[usize], sentences_of: impl Fn(usize) -> usize) -> usize 
 /// [`map_to_source`].
 fn source_entities(
     text: &str,
+    language: Language,
     glossary: Option<&Glossary>,
     paragraphs: &[Paragraph],
     keys: &[ParagraphKey],
@@ -459,6 +463,7 @@ fn source_entities(
 ) -> Vec<SourceEntity> {
     map_to_source(
         text,
+        language,
         glossary,
         paragraphs
             .iter()
@@ -468,16 +473,18 @@ fn source_entities(
 }
 
 /// The last steps of the one pipeline, shared by the server and the CLI: each paragraph's model
-/// entities through the guards and the glossary ([`finish_paragraph`]), mapped to document bytes;
+/// entities through the guards, the glossary and the ignore comments ([`Finisher`]), mapped to document bytes;
 /// sorted by start, never overlapping (the earlier one wins), never empty.
 pub fn map_to_source<'a>(
     text: &str,
+    language: Language,
     glossary: Option<&Glossary>,
     paragraphs: impl Iterator<Item = (&'a Paragraph, &'a [Entity])>,
 ) -> Vec<SourceEntity> {
+    let finisher = Finisher::new(text, language, glossary);
     let mut entities = Vec::new();
     for (paragraph, paragraph_entities) in paragraphs {
-        for glossed in finish_paragraph(paragraph, text, paragraph_entities, glossary) {
+        for glossed in finisher.paragraph(paragraph, paragraph_entities) {
             let Some(range) = paragraph.to_source(glossed.entity.range.clone()) else {
                 continue;
             };
@@ -527,7 +534,7 @@ pub fn tag_texts(
             .iter()
             .map(|paragraph| (paragraph, tagged.next().map_or(&[][..], Vec::as_slice)))
             .collect();
-        result.push(map_to_source(text, glossary, pairs.into_iter()));
+        result.push(map_to_source(text, language, glossary, pairs.into_iter()));
     }
     Ok((result, output.sentences_inferred))
 }
@@ -565,25 +572,45 @@ impl SourceEntity {
     }
 }
 
-/// Guards, then the glossary, on one paragraph's entities (prose coordinates): the steps between
-/// the model (or the cache) and the map to source bytes.
-pub fn finish_paragraph(
-    paragraph: &Paragraph,
-    source: &str,
-    entities: &[Entity],
-    glossary: Option<&Glossary>,
-) -> Vec<Glossed> {
-    let guarded = guards::apply(paragraph, source, entities);
-    match glossary {
-        Some(glossary) if !glossary.is_empty() => glossary.apply(&paragraph.prose, guarded),
-        _ => guarded
-            .into_iter()
-            .map(|entity| Glossed {
-                entity,
-                origin: Origin::Model,
-                accepted: false,
-            })
-            .collect(),
+/// The steps between the model (or the cache) and the map to source bytes, for one document:
+/// the guards, the glossary, and the document's ignore comments ([`suppress`]).
+pub struct Finisher<'a> {
+    text: &'a str,
+    glossary: Option<&'a Glossary>,
+    suppressed: Vec<Range<usize>>,
+}
+
+impl<'a> Finisher<'a> {
+    pub fn new(text: &'a str, language: Language, glossary: Option<&'a Glossary>) -> Finisher<'a> {
+        Finisher {
+            text,
+            glossary: glossary.filter(|glossary| !glossary.is_empty()),
+            suppressed: suppress::suppressed_ranges(text, language),
+        }
+    }
+
+    /// One paragraph's entities (prose coordinates), finished.
+    pub fn paragraph(&self, paragraph: &Paragraph, entities: &[Entity]) -> Vec<Glossed> {
+        let guarded = guards::apply(paragraph, self.text, entities);
+        let mut glossed = match self.glossary {
+            Some(glossary) => glossary.apply(&paragraph.prose, guarded),
+            None => guarded
+                .into_iter()
+                .map(|entity| Glossed {
+                    entity,
+                    origin: Origin::Model,
+                    accepted: false,
+                })
+                .collect(),
+        };
+        if !self.suppressed.is_empty() {
+            glossed.retain(|glossed| {
+                paragraph
+                    .to_source(glossed.entity.range.clone())
+                    .is_none_or(|source| !suppress::is_suppressed(&self.suppressed, &source))
+            });
+        }
+        glossed
     }
 }
 

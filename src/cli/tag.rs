@@ -217,9 +217,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(output) => output,
         Err(error) => return model_failure(error),
     };
-    // The same steps as the server after the model: guards, then the glossary.
+    // The same steps as the server after the model: guards, glossary, ignore comments.
+    let finisher = analysis::Finisher::new(&text, language, glossary.as_ref());
     for (paragraph, entities) in extraction.paragraphs.iter().zip(output.entities.iter_mut()) {
-        *entities = analysis::finish_paragraph(paragraph, &text, entities, glossary.as_ref())
+        *entities = finisher
+            .paragraph(paragraph, entities)
             .into_iter()
             .map(|glossed| glossed.entity)
             .collect();

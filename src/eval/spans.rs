@@ -387,7 +387,11 @@ mod tests {
         assert_eq!(all.bins[9].0, 1);
         let (s5, s8a, s8b, s9) = (0.5f32 as f64, 0.8f32 as f64, 0.9f32 as f64, 0.99f32 as f64);
         let expected_ece = 0.25 * s5 + 0.5 * ((s8a + s8b) / 2.0) + 0.25 * (1.0 - s9);
-        assert!((all.ece - expected_ece).abs() < 1e-6, "{} vs {expected_ece}", all.ece);
+        assert!(
+            (all.ece - expected_ece).abs() < 1e-6,
+            "{} vs {expected_ece}",
+            all.ece
+        );
         // at 0.85 only the exact IL-2 and the cell_line remain
         let high = score(&records, &predicted, 0.85);
         assert_eq!(high.predictions, 2);

@@ -66,7 +66,7 @@ fn the_core_does_not_depend_on_the_server_or_the_cli() {
 }
 
 /// Guards and the glossary run in one place for every caller: the CLI does not call them itself
-/// but through `analysis::finish_paragraph`, `map_to_source` or `tag_texts`.
+/// but through `analysis::Finisher`, `map_to_source` or `tag_texts`.
 #[test]
 fn the_cli_and_the_server_share_the_pipeline() {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
