@@ -103,7 +103,7 @@ pub fn is_suppressed(suppressed: &[Range<usize>], range: &Range<usize>) -> bool 
 mod tests {
     use super::*;
 
-    fn covered<'a>(text: &'a str, language: Language) -> Vec<&'a str> {
+    fn covered(text: &str, language: Language) -> Vec<&str> {
         suppressed_ranges(text, language)
             .into_iter()
             .map(|range| text[range].trim_end())
