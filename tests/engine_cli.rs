@@ -252,7 +252,12 @@ fn the_project_glossary_and_ignore_comments_apply_on_the_command_line() {
     let paper = project.join("chapters/methods.md");
     let text = std::fs::read_to_string(&paper).expect("fixture");
     let run = |extra: &[&str]| -> Vec<serde_json::Value> {
-        let mut args = vec!["tag", "--format", "json", paper.to_str().expect("UTF-8 path")];
+        let mut args = vec![
+            "tag",
+            "--format",
+            "json",
+            paper.to_str().expect("UTF-8 path"),
+        ];
         args.extend_from_slice(extra);
         let output = scitag(&args, b"");
         assert!(
@@ -278,12 +283,17 @@ fn the_project_glossary_and_ignore_comments_apply_on_the_command_line() {
             .any(|(at, _)| at < end && start < at + word.len())
     };
     assert!(
-        with.iter().all(|e| !overlaps(e, "minimap2") && !overlaps(e, "BWA-MEM")),
+        with.iter()
+            .all(|e| !overlaps(e, "minimap2") && !overlaps(e, "BWA-MEM")),
         "ignored terms are never entities: {with:#?}"
     );
     let supt1: Vec<_> = with.iter().filter(|e| e["text"] == "SupT1").collect();
     assert_eq!(supt1.len(), 2, "SupT1 at both places: {with:#?}");
-    assert!(supt1.iter().all(|e| e["label"] == "cell_line" && e["score"] == 1.0));
+    assert!(
+        supt1
+            .iter()
+            .all(|e| e["label"] == "cell_line" && e["score"] == 1.0)
+    );
     assert_ne!(with, without, "--no-glossary changes the result");
     // the line after the ignore comment has no entity, with or without the glossary, while the
     // same sentence two lines above has some
@@ -307,12 +317,13 @@ fn the_project_glossary_and_ignore_comments_apply_on_the_command_line() {
     }
     // a broken glossary is an error naming the file and the line
     let broken = tempfile::tempdir().expect("temp dir");
-    std::fs::write(broken.path().join("scitag.toml"), "ignore = [\"a\"]\nclass = 3\n").unwrap();
+    std::fs::write(
+        broken.path().join("scitag.toml"),
+        "ignore = [\"a\"]\nclass = 3\n",
+    )
+    .unwrap();
     std::fs::write(broken.path().join("p.md"), "IL-2 binds.\n").unwrap();
-    let output = scitag(
-        &["tag", broken.path().join("p.md").to_str().unwrap()],
-        b"",
-    );
+    let output = scitag(&["tag", broken.path().join("p.md").to_str().unwrap()], b"");
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("scitag.toml: line 2"), "{stderr}");

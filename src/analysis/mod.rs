@@ -8,6 +8,7 @@
 //! re-runs the model on that paragraph only.
 
 pub mod cache;
+pub mod consistency;
 pub mod guards;
 pub mod scheduler;
 pub mod suppress;
@@ -170,6 +171,9 @@ pub struct DocumentAnalysis {
     pub stats: AnalysisStats,
     /// False for a partial result: the paragraphs not tagged yet have no entities.
     pub complete: bool,
+    /// Occurrences of tagged terms that no entity covers (complete results only), for the
+    /// consistency diagnostics.
+    pub untagged: Vec<consistency::Untagged>,
 }
 
 /// Why an analysis produced nothing.
@@ -270,6 +274,7 @@ impl Analyzer {
                         ..AnalysisStats::default()
                     },
                     complete: true,
+                    untagged: Vec::new(),
                 });
             }
         };
@@ -388,6 +393,7 @@ impl Analyzer {
                         ..stats
                     },
                     complete: false,
+                    untagged: Vec::new(),
                 });
             }
         }
@@ -418,12 +424,15 @@ impl Analyzer {
         counters.cache_misses += stats.cache_misses as u64;
         counters.sentences_inferred += stats.sentences_inferred as u64;
         counters.last = stats;
+        let untagged =
+            consistency::untagged_mentions(&request.text, request.language, &paragraphs, &entities);
         Ok(DocumentAnalysis {
             version: request.version,
             model: Some(identity),
             entities,
             stats,
             complete: true,
+            untagged,
         })
     }
 
@@ -729,6 +738,30 @@ mod tests {
         analyzer
             .analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {})
             .expect("analysis")
+    }
+
+    #[test]
+    fn an_occurrence_the_model_missed_is_reported_with_the_tagged_ones() {
+        let (analyzer, _) = analyzer();
+        // the fake tags words that start with a capital: "(Notch)" starts with a bracket
+        let text = "Notch binds Delta.\n\nCleaved (Notch) signals, unlike `Notch` in code.\n";
+        let analysis = run(&analyzer, text);
+        let second = text.find("(Notch)").unwrap() + 1;
+        assert_eq!(
+            analysis.untagged,
+            vec![consistency::Untagged {
+                range: second..second + 5,
+                term: "Notch".into()
+            }]
+        );
+        let findings = crate::features::consistency(
+            &analysis.entities,
+            &analysis.untagged,
+            Some(crate::features::Severity::Hint),
+        );
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].code, crate::features::UNTAGGED_MENTION_CODE);
+        assert_eq!(findings[0].related, vec![0..5]);
     }
 
     fn texts<'a>(text: &'a str, analysis: &DocumentAnalysis) -> Vec<&'a str> {

@@ -5,11 +5,13 @@
 //! `server/convert.rs` turns these answers into LSP values.
 
 mod code_actions;
+mod consistency;
 mod diagnostics;
 mod highlights;
 mod hover;
 
 pub use code_actions::{GlossaryAction, MAX_SELECTION_CHARS, glossary_actions};
+pub use consistency::{Finding, INCONSISTENT_CLASS_CODE, UNTAGGED_MENTION_CODE, consistency};
 pub use diagnostics::{LOW_CONFIDENCE_CODE, LowConfidence, Severity, low_confidence};
 pub use highlights::{Highlight, highlights};
 pub use hover::{HoverInfo, hover};
@@ -33,6 +35,8 @@ pub struct FeatureSettings {
     pub diagnostic_severity: Option<Severity>,
     /// Classes to show, as [`class_key`]s; `None` shows every class.
     pub enabled_classes: Option<Vec<String>>,
+    /// Severity of the consistency diagnostics; `None` turns them off.
+    pub consistency_severity: Option<Severity>,
 }
 
 impl Default for FeatureSettings {
@@ -41,6 +45,7 @@ impl Default for FeatureSettings {
             confidence_threshold: DEFAULT_CONFIDENCE_THRESHOLD,
             diagnostic_severity: Some(Severity::Information),
             enabled_classes: None,
+            consistency_severity: Some(Severity::Hint),
         }
     }
 }

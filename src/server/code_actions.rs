@@ -12,7 +12,7 @@ use std::path::Path;
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CreateFile,
-    CreateFileOptions, DocumentChangeOperation, DocumentChanges, OneOf,
+    CreateFileOptions, DocumentChangeOperation, DocumentChanges, NumberOrString, OneOf,
     OptionalVersionedTextDocumentIdentifier, Position, Range as LspRange, ResourceOp,
     TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
@@ -20,7 +20,7 @@ use tower_lsp_server::ls_types::{
 use super::{Shared, convert};
 use crate::document;
 use crate::features::{self, GlossaryAction};
-use crate::glossary::edit::apply_change;
+use crate::glossary::edit::{Change, apply_change};
 
 /// The code actions at `params.range` of an open document.
 pub(super) fn code_actions(
@@ -32,7 +32,7 @@ pub(super) fn code_actions(
     let Some(file) = uri.to_file_path().map(|path| path.into_owned()) else {
         return Ok(Vec::new()); // an untitled buffer has no project to hold a glossary
     };
-    let (actions, diagnostics_range) = {
+    let (mut actions, diagnostics_range) = {
         let Some(open) = shared.documents.get(uri) else {
             return Err(format!("unknown document {}", uri.as_str()));
         };
@@ -55,6 +55,34 @@ pub(super) fn code_actions(
         });
         (actions, params.range)
     };
+    // A consistency diagnostic's quick fix: pin the term's usual class, first and preferred.
+    for diagnostic in &params.context.diagnostics {
+        let code = match &diagnostic.code {
+            Some(NumberOrString::String(code)) => code.as_str(),
+            _ => continue,
+        };
+        if code != features::INCONSISTENT_CLASS_CODE && code != features::UNTAGGED_MENTION_CODE {
+            continue;
+        }
+        let data = diagnostic.data.as_ref();
+        let (Some(term), Some(class)) = (
+            data.and_then(|data| data["term"].as_str()),
+            data.and_then(|data| data["class"].as_str()),
+        ) else {
+            continue;
+        };
+        let change = Change::Class(class.to_owned());
+        actions.retain(|action| !(action.term == term && action.change == change));
+        actions.insert(
+            0,
+            GlossaryAction {
+                title: format!("Always tag «{term}» as {}", features::display_class(class)),
+                term: term.to_owned(),
+                change,
+                preferred: true,
+            },
+        );
+    }
     if actions.is_empty() {
         return Ok(Vec::new());
     }

@@ -185,6 +185,22 @@ impl Parser {
                 )),
             }
         }
+        if let Some(value) = field("consistencySeverity") {
+            let choices = ["hint", "information", "warning", "off"];
+            match value.as_str().map(str::to_ascii_lowercase).as_deref() {
+                Some("hint") => settings.features.consistency_severity = Some(Severity::Hint),
+                Some("information" | "info") => {
+                    settings.features.consistency_severity = Some(Severity::Information)
+                }
+                Some("warning") => settings.features.consistency_severity = Some(Severity::Warning),
+                Some("off" | "none") => settings.features.consistency_severity = None,
+                _ => self.problems.push(format!(
+                    "{SECTION}.consistencySeverity must be one of {}, got {}",
+                    quoted(&choices),
+                    describe(value)
+                )),
+            }
+        }
         if let Some(value) = field("enabledClasses") {
             settings.features.enabled_classes = self.classes(value);
         }
@@ -339,7 +355,7 @@ impl Parser {
     }
 }
 
-const KNOWN_KEYS: [&str; 13] = [
+const KNOWN_KEYS: [&str; 14] = [
     "modelPath",
     "ortLibPath",
     "threads",
@@ -347,6 +363,7 @@ const KNOWN_KEYS: [&str; 13] = [
     "decode",
     "confidenceThreshold",
     "diagnosticSeverity",
+    "consistencySeverity",
     "enabledClasses",
     "debounceMs",
     "latex",

@@ -12,7 +12,7 @@ use tower_lsp_server::ls_types::{
 };
 
 use crate::document::{self, LineCol, PositionEncoding, TextChange};
-use crate::features::{HoverInfo, LOW_CONFIDENCE_CODE, LowConfidence, Severity};
+use crate::features::{Finding, HoverInfo, LOW_CONFIDENCE_CODE, LowConfidence, Severity};
 
 /// The `source` of every diagnostic scitag publishes.
 pub const DIAGNOSTIC_SOURCE: &str = "scitag";
@@ -61,6 +61,37 @@ pub fn diagnostic(
         code: Some(NumberOrString::String(LOW_CONFIDENCE_CODE.to_owned())),
         source: Some(DIAGNOSTIC_SOURCE.to_owned()),
         message: low_confidence.message.clone(),
+        ..Diagnostic::default()
+    }
+}
+
+/// A consistency finding, with its other places as related locations and, in `data`, the term and
+/// class its quick fix pins (`{"term": …, "class": …}`).
+pub fn finding_diagnostic(
+    finding: &Finding,
+    text: &Rope,
+    encoding: PositionEncoding,
+    uri: &lsp::Uri,
+) -> Diagnostic {
+    let related = finding
+        .related
+        .iter()
+        .map(|other| lsp::DiagnosticRelatedInformation {
+            location: lsp::Location {
+                uri: uri.clone(),
+                range: range(text, other.clone(), encoding),
+            },
+            message: "tagged here".to_owned(),
+        })
+        .collect::<Vec<_>>();
+    Diagnostic {
+        range: range(text, finding.range.clone(), encoding),
+        severity: Some(severity(finding.severity)),
+        code: Some(NumberOrString::String(finding.code.to_owned())),
+        source: Some(DIAGNOSTIC_SOURCE.to_owned()),
+        message: finding.message.clone(),
+        related_information: (!related.is_empty()).then_some(related),
+        data: Some(serde_json::json!({ "term": finding.term, "class": finding.class })),
         ..Diagnostic::default()
     }
 }

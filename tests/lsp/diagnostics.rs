@@ -20,7 +20,7 @@ async fn low_confidence_mentions_get_a_diagnostic_naming_class_score_and_runner_
     let mut client = TestClient::start(ClientOptions::default()).await;
     let text = fixture("manuscript.md");
     client.open(MARKDOWN_URI, "markdown", &text).await;
-    let diagnostics = client.diagnostics(MARKDOWN_URI, 1).await;
+    let diagnostics = client.low_confidence(MARKDOWN_URI, 1).await;
     let low: Vec<_> = expected::entities(&text, Language::Markdown)
         .into_iter()
         .filter(|entity| entity.score < DEFAULT_CONFIDENCE_THRESHOLD)
@@ -59,7 +59,7 @@ async fn threshold_and_severity_settings_apply_without_reopening() {
     let mut client = TestClient::start(ClientOptions::default()).await;
     let text = fixture("manuscript.md");
     client.open(MARKDOWN_URI, "markdown", &text).await;
-    client.diagnostics(MARKDOWN_URI, 1).await;
+    client.low_confidence(MARKDOWN_URI, 1).await;
     let all = expected::entities(&text, Language::Markdown);
     let settings = json!({ "scitag": {
         "modelPath": tiny_model(), "debounceMs": 20, "confidenceThreshold": 1.0, "diagnosticSeverity": "warning",
@@ -70,7 +70,7 @@ async fn threshold_and_severity_settings_apply_without_reopening() {
             json!({ "settings": settings }),
         )
         .await;
-    let diagnostics = client.diagnostics(MARKDOWN_URI, 1).await;
+    let diagnostics = client.low_confidence(MARKDOWN_URI, 1).await;
     assert_eq!(
         diagnostics.len(),
         all.iter().filter(|entity| entity.score < 1.0).count()
@@ -96,7 +96,7 @@ async fn threshold_and_severity_settings_apply_without_reopening() {
         )
         .await;
     assert_eq!(
-        client.diagnostics(MARKDOWN_URI, 1).await,
+        client.low_confidence(MARKDOWN_URI, 1).await,
         Vec::<Value>::new()
     );
     client.shutdown().await;
@@ -107,11 +107,87 @@ async fn closing_a_document_clears_its_diagnostics() {
     let mut client = TestClient::start(ClientOptions::default()).await;
     let text = fixture("manuscript.md");
     client.open(MARKDOWN_URI, "markdown", &text).await;
-    assert!(!client.diagnostics(MARKDOWN_URI, 1).await.is_empty());
+    assert!(!client.low_confidence(MARKDOWN_URI, 1).await.is_empty());
     client.close(MARKDOWN_URI).await;
     let cleared = client.notification("textDocument/publishDiagnostics").await;
     assert_eq!(cleared["uri"], MARKDOWN_URI);
     assert_eq!(cleared["diagnostics"], json!([]));
     assert_eq!(client.status().await["openDocuments"], 0);
+    client.shutdown().await;
+}
+
+/// The consistency hints: the same term with two classes, or tagged in one place and not in
+/// another. The server publishes exactly what the library finds on the direct run's entities, each
+/// with its other places as related locations, and the quick fix pins the usual class.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consistency_hints_name_the_other_places_and_offer_to_pin_the_class() {
+    use scitag::analysis::consistency::untagged_mentions;
+    use scitag::features::{Severity, consistency};
+    use scitag::prose::{ExtractOptions, extract};
+
+    let text = fixture("manuscript.md");
+    let expected_entities = super::expected::tagger_entities(&text, Language::Markdown);
+    let paragraphs = extract(&text, Language::Markdown, &ExtractOptions::default()).paragraphs;
+    let untagged = untagged_mentions(&text, Language::Markdown, &paragraphs, &expected_entities);
+    let findings = consistency(&expected_entities, &untagged, Some(Severity::Hint));
+    assert!(
+        findings.len() >= 2,
+        "the random fixture model is inconsistent: {findings:#?}"
+    );
+
+    let mut client = TestClient::start(ClientOptions {
+        workspace_edit: true,
+        ..ClientOptions::default()
+    })
+    .await;
+    client.open(MARKDOWN_URI, "markdown", &text).await;
+    let published: Vec<Value> = client
+        .diagnostics(MARKDOWN_URI, 1)
+        .await
+        .into_iter()
+        .filter(|diagnostic| diagnostic["code"] != "low-confidence")
+        .collect();
+    assert_eq!(published.len(), findings.len(), "{published:#?}");
+    for (diagnostic, finding) in published.iter().zip(&findings) {
+        assert_eq!(diagnostic["code"], finding.code);
+        assert_eq!(diagnostic["severity"], 4, "a hint by default");
+        assert_eq!(diagnostic["range"], range_of(&text, &finding.range));
+        assert_eq!(diagnostic["message"], finding.message.as_str());
+        let related = diagnostic["relatedInformation"]
+            .as_array()
+            .expect("related");
+        assert_eq!(related.len(), finding.related.len());
+        for (location, range) in related.iter().zip(&finding.related) {
+            assert_eq!(location["location"]["uri"], MARKDOWN_URI);
+            assert_eq!(location["location"]["range"], range_of(&text, range));
+        }
+        assert_eq!(diagnostic["data"]["class"], finding.class.as_str());
+    }
+    // the quick fix of the first hint, with the hint in the context
+    let first = &published[0];
+    let actions = client
+        .request_ok(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": MARKDOWN_URI },
+                "range": first["range"],
+                "context": { "diagnostics": [first] },
+            }),
+        )
+        .await;
+    // no workspace folder: the glossary would be created next to the document
+    let first_action = &actions[0];
+    let term = first["data"]["term"].as_str().unwrap();
+    let class = first["data"]["class"].as_str().unwrap().replace('_', " ");
+    assert_eq!(
+        first_action["title"],
+        format!("Always tag «{term}» as {class}"),
+        "{actions:#}"
+    );
+    assert_eq!(first_action["isPreferred"], true);
+    assert_eq!(first_action["diagnostics"][0]["code"], first["code"]);
+    let operations = first_action["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(operations[0]["kind"], "create");
+    assert_eq!(operations[0]["uri"], "file:///work/paper/scitag.toml");
     client.shutdown().await;
 }

@@ -34,6 +34,21 @@ pub fn tagger() -> &'static Tagger {
     })
 }
 
+/// The library's entities of `text` (the one pipeline's output), as the server should hold them.
+pub fn tagger_entities(text: &str, language: Language) -> Vec<scitag::analysis::SourceEntity> {
+    let tagger = tagger();
+    let (mut found, _) = analysis::tag_texts(
+        tagger,
+        &[text],
+        language,
+        &ExtractOptions::default(),
+        &tagger.recommended_decode(),
+        None,
+    )
+    .expect("tagging");
+    found.pop().unwrap_or_default()
+}
+
 /// The entities of `text` in source bytes, sorted and without overlaps, as the server should
 /// find them: the library's one pipeline (`analysis::tag_texts`: extraction, model, guards, map)
 /// run directly, without the server's cache, scheduler or protocol.

@@ -393,6 +393,15 @@ impl TestClient {
         }
     }
 
+    /// The low-confidence diagnostics of `uri` at `version` (the consistency hints left out).
+    pub async fn low_confidence(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        self.diagnostics(uri, version)
+            .await
+            .into_iter()
+            .filter(|diagnostic| diagnostic["code"] == "low-confidence")
+            .collect()
+    }
+
     /// `textDocument/semanticTokens/full`, decoded, with the result id.
     pub async fn tokens_with_id(&mut self, uri: &str) -> (Vec<Token>, String) {
         let result = self

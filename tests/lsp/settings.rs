@@ -11,7 +11,7 @@ async fn bad_settings_give_one_message_naming_them_and_the_rest_applies() {
     client
         .open(MARKDOWN_URI, "markdown", &fixture("manuscript.md"))
         .await;
-    assert!(!client.diagnostics(MARKDOWN_URI, 1).await.is_empty());
+    assert!(!client.low_confidence(MARKDOWN_URI, 1).await.is_empty());
     let settings = json!({ "scitag": {
         "modelPath": tiny_model(), "debounceMs": "fast", "decode": "beam", "diagnosticSeverity": "off",
     }});
@@ -34,7 +34,7 @@ async fn bad_settings_give_one_message_naming_them_and_the_rest_applies() {
     );
     // The valid part applied: diagnostics are off.
     assert_eq!(
-        client.diagnostics(MARKDOWN_URI, 1).await,
+        client.low_confidence(MARKDOWN_URI, 1).await,
         Vec::<Value>::new()
     );
     assert_eq!(client.status().await["model"]["state"], "ready");
@@ -78,7 +78,7 @@ async fn without_a_model_the_server_answers_everything_and_picks_the_model_up_la
     let manuscript = fixture("manuscript.md");
     client.open(MARKDOWN_URI, "markdown", &manuscript).await;
     assert_eq!(
-        client.diagnostics(MARKDOWN_URI, 1).await,
+        client.low_confidence(MARKDOWN_URI, 1).await,
         Vec::<Value>::new()
     );
     assert!(client.tokens(MARKDOWN_URI).await.is_empty());
@@ -100,7 +100,7 @@ async fn without_a_model_the_server_answers_everything_and_picks_the_model_up_la
             json!({ "settings": settings }),
         )
         .await;
-    assert!(!client.diagnostics(MARKDOWN_URI, 1).await.is_empty());
+    assert!(!client.low_confidence(MARKDOWN_URI, 1).await.is_empty());
     assert!(!client.tokens(MARKDOWN_URI).await.is_empty());
     assert_eq!(client.status().await["model"]["state"], "ready");
     client.shutdown().await;
@@ -125,7 +125,7 @@ async fn settings_are_pulled_with_workspace_configuration() {
     client
         .open(MARKDOWN_URI, "markdown", &fixture("manuscript.md"))
         .await;
-    let everything = client.diagnostics(MARKDOWN_URI, 1).await;
+    let everything = client.low_confidence(MARKDOWN_URI, 1).await;
     assert!(!everything.is_empty());
 
     // The notification's payload is ignored in favour of a pull.
@@ -143,7 +143,7 @@ async fn settings_are_pulled_with_workspace_configuration() {
         )
         .await;
     assert_eq!(
-        client.diagnostics(MARKDOWN_URI, 1).await,
+        client.low_confidence(MARKDOWN_URI, 1).await,
         Vec::<Value>::new()
     );
     client.shutdown().await;
@@ -198,10 +198,10 @@ async fn progress_while_the_model_loads_and_a_large_document_is_first_tagged() {
             .filter_map(|diagnostic| diagnostic["range"]["start"]["line"].as_u64())
             .max()
     };
-    let partial = client.diagnostics(MARKDOWN_URI, 1).await;
+    let partial = client.low_confidence(MARKDOWN_URI, 1).await;
     assert!(!partial.is_empty());
     assert!(last_line(&partial) < Some(16), "{partial:#?}");
-    let complete = client.diagnostics(MARKDOWN_URI, 1).await;
+    let complete = client.low_confidence(MARKDOWN_URI, 1).await;
     assert!(last_line(&complete) > Some(40), "{complete:#?}");
     let status = client.status().await;
     assert_eq!(status["documents"][0]["complete"], true, "{status:#}");
