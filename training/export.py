@@ -66,6 +66,11 @@ def main() -> None:
     ap.add_argument("--contexts", default="0,128,256", help="window sizes to evaluate; 0 = single sentences")
     ap.add_argument("--limit", type=int, default=None, help="smoke test: sentences per split")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--quant", choices=["dynamic", "static"], default="dynamic",
+                    help="int8 quantization: dynamic (activation scales per batch: results depend on batch "
+                         "neighbours, so the engine runs one window per batch) or static (scales calibrated on "
+                         "dev windows and fixed: batch-independent, batches stay)")
+    ap.add_argument("--calibration-windows", type=int, default=512, help="static: dev windows to calibrate on")
     ap.add_argument("--quick", default=None, metavar="CTX,DECODE",
                     help="skip all evaluation and ship with this choice, e.g. 256,argmax (provisional models)")
     args = ap.parse_args()
@@ -139,8 +144,11 @@ def main() -> None:
     # (training/quant_variants.py; dev span F1 with viterbi: default 0.7672, per-channel 0.7733, this 0.7736)
     classifier = [n.name for n in onnx.load(str(fp32)).graph.node
                   if n.op_type in ("MatMul", "Gemm") and n.name.startswith("/classifier/")]
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
-                     nodes_to_exclude=classifier)
+    if args.quant == "dynamic":
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
+                         nodes_to_exclude=classifier)
+    else:
+        quantize_static_from_dev(args, fp32, int8, classifier, say)
     so = ort.SessionOptions()
     so.intra_op_num_threads = args.threads
     sessions = {name: ort.InferenceSession(str(p), so, providers=["CPUExecutionProvider"])
@@ -161,6 +169,36 @@ def main() -> None:
     if not args.quick:
         threshold, bins, quant, test_report = pick_threshold_and_report(splits, cache, ctx, dec, say)
     write_model_dir(args, tok, int8, fp32, transitions, ctx, dec, rows, threshold, bins, quant, test_report, t0, say)
+
+
+def quantize_static_from_dev(args, fp32: Path, int8: Path, classifier: list[str], say) -> None:
+    """Static int8 (QDQ) quantization with activation ranges calibrated on dev windows: the scales are
+    fixed in the graph, so a window's result never depends on what it is batched with."""
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    tok = load_tokenizer(args.ckpt)
+    dev, dev_docs = load_split(args.data, "dev", tok, args.limit)
+    windows = pack_windows(dev, dev_docs, 128, True)[: args.calibration_windows]
+
+    class DevWindows(CalibrationDataReader):
+        def __init__(self):
+            self.items = iter(range(len(windows)))
+
+        def get_next(self):
+            i = next(self.items, None)
+            if i is None:
+                return None
+            ids, mask, tt, _ = collate(windows, [i], False)
+            return {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "token_type_ids": tt.numpy()}
+
+    pre = fp32.with_name("model_preprocessed.onnx")
+    quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
+    quantize_static(str(pre), str(int8), DevWindows(), quant_format=QuantFormat.QDQ, per_channel=True,
+                    activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
+                    nodes_to_exclude=classifier, op_types_to_quantize=["MatMul", "Gemm"],
+                    extra_options={"ActivationSymmetric": True, "WeightSymmetric": True})
+    say(f"static int8 from {len(windows)} dev windows: {int8}")
 
 
 def pick_threshold_and_report(splits, cache, ctx, dec, say):
