@@ -86,6 +86,12 @@ def load_split(data_dir: Path, split: str, tokenizer, limit: int | None = None, 
             total += n
         docs = kept
         sents = sents[: sum(n for _, n in docs)]
+    tokenize_sentences(sents, tokenizer, unk_id)
+    return sents, docs
+
+
+def tokenize_sentences(sents: list[Sentence], tokenizer, unk_id: int = 100) -> None:
+    """Fills each sentence's word pieces and which pieces start a tokenizer word."""
     encs = tokenizer.encode_batch([s.words for s in sents], is_pretokenized=True, add_special_tokens=False)
     for s, enc in zip(sents, encs):
         pieces: list[list[int]] = [[] for _ in s.words]
@@ -100,7 +106,6 @@ def load_split(data_dir: Path, split: str, tokenizer, limit: int | None = None, 
                 starts[i] = [True]
         s.pieces = pieces
         s.starts = starts
-    return sents, docs
 
 
 @dataclass

@@ -38,7 +38,9 @@ import torch
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import LABEL2ID, LABELS, Sentence, decode_windows, pack_windows, read_conll, read_docs, span_f1  # noqa: E402
+from common import (  # noqa: E402
+    LABEL2ID, LABELS, Sentence, decode_windows, pack_windows, read_conll, read_docs, span_f1, tokenize_sentences,
+)
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "scitag"
 OTHER_SETS = ["bc2gm", "bc5cdr", "ncbi-disease", "linnaeus"]
@@ -113,21 +115,6 @@ def build_pool(args, log) -> tuple[list[Sentence], list[tuple[int, int]], list[b
     return sents, docs, gold
 
 
-def tokenize_pool(sents: list[Sentence], tok, unk_id: int) -> None:
-    encs = tok.encode_batch([s.words for s in sents], is_pretokenized=True, add_special_tokens=False)
-    for s, enc in zip(sents, encs):
-        pieces: list[list[int]] = [[] for _ in s.words]
-        starts: list[list[bool]] = [[] for _ in s.words]
-        for tid, tstr, wid in zip(enc.ids, enc.tokens, enc.word_ids):
-            if wid is not None:
-                pieces[wid].append(tid)
-                starts[wid].append(not tstr.startswith("##"))
-        for i, p in enumerate(pieces):
-            if not p:
-                pieces[i], starts[i] = [unk_id], [True]
-        s.pieces, s.starts = pieces, starts
-
-
 # ------------------------------------------------------------------ step 1: soft labels
 
 def soft(args, log) -> None:
@@ -138,7 +125,7 @@ def soft(args, log) -> None:
     sents, docs, gold = build_pool(args, log)
     tok = teacher_tokenizer(args.teacher / "tokenizer.json")
     cls_id, sep_id, pad_id, unk_id = special_ids(tok)
-    tokenize_pool(sents, tok, unk_id)
+    tokenize_sentences(sents, tok, unk_id)
     model = MPNetForTokenClassification.from_pretrained(args.teacher)
     windows = pack_windows(sents, docs, args.max_tokens, True, cls_id=cls_id, sep_id=sep_id)
     started = time.time()
@@ -176,12 +163,12 @@ def train(args, log) -> None:
     docs = [tuple(int(x) for x in d) for d in data["docs"]]
     base = base_model_dir()
     tok = load_tokenizer(base)
-    tokenize_pool(sents, tok, 100)
+    tokenize_sentences(sents, tok, 100)
     dev = read_conll(args.data / "jnlpba/dev.tsv")
     dev_docs = read_docs(args.data / "jnlpba/dev.docs.tsv", len(dev))
     if args.limit:
         dev, dev_docs = dev[: args.limit], [(f, n) for f, n in dev_docs if f + n <= args.limit]
-    tokenize_pool(dev, tok, 100)
+    tokenize_sentences(dev, tok, 100)
     say(log, f"student on {len(sents)} sentences; dev {len(dev)}")
 
     config = BertConfig.from_pretrained(base)

@@ -35,6 +35,7 @@ from tokenizers import Tokenizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import LABEL2ID, LABELS, decode_windows, load_split, pack_windows, report, span_f1  # noqa: E402
+from train import make_batches  # noqa: E402  (length-bucketed batches, as for the student)
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "scitag"
 
@@ -90,21 +91,6 @@ def special_ids(tok: Tokenizer) -> tuple[int, int, int, int]:
         sys.exit(f"teacher: tokenizer has none of {names}")
 
     return tid("<s>", "[CLS]"), tid("</s>", "[SEP]"), tid("<pad>", "[PAD]"), tid("<unk>", "[UNK]")
-
-
-def make_batches(windows, batch_size: int, rng: random.Random | None):
-    idx = list(range(len(windows)))
-    if rng is None:
-        idx.sort(key=lambda i: len(windows[i].input_ids))
-        return [idx[i : i + batch_size] for i in range(0, len(idx), batch_size)]
-    rng.shuffle(idx)
-    chunk = batch_size * 50
-    batches = []
-    for c in range(0, len(idx), chunk):
-        part = sorted(idx[c : c + chunk], key=lambda i: len(windows[i].input_ids))
-        batches.extend(part[i : i + batch_size] for i in range(0, len(part), batch_size))
-    rng.shuffle(batches)
-    return batches
 
 
 def collate(windows, batch, pad_id: int):

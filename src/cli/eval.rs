@@ -230,11 +230,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             word_count as f64 / seconds.max(1e-9),
         )
     };
-    match written {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        Err(error) => Err(error).context("writing the report"),
-    }
+    report_written(written)
 }
 
 fn check_documents(documents: &[Document], sentence_count: usize) -> Result<(), String> {
@@ -456,6 +452,11 @@ fn run_spans(args: &Args, data: &str) -> anyhow::Result<ExitCode> {
             spans::format_scores(&confident),
         )
     };
+    report_written(written)
+}
+
+/// The exit status once the report is written: a closed pipe (`scitag eval … | head`) is no failure.
+fn report_written(written: std::io::Result<()>) -> anyhow::Result<ExitCode> {
     match written {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),

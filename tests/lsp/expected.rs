@@ -53,19 +53,7 @@ pub fn tagger_entities(text: &str, language: Language) -> Vec<scitag::analysis::
 /// find them: the library's one pipeline (`analysis::tag_texts`: extraction, model, guards, map)
 /// run directly, without the server's cache, scheduler or protocol.
 pub fn entities(text: &str, language: Language) -> Vec<ExpectedEntity> {
-    let tagger = tagger();
-    let (mut found, _) = analysis::tag_texts(
-        tagger,
-        &[text],
-        language,
-        &ExtractOptions::default(),
-        &tagger.recommended_decode(),
-        None,
-    )
-    .expect("tagging");
-    found
-        .pop()
-        .unwrap_or_default()
+    tagger_entities(text, language)
         .into_iter()
         .map(|entity| ExpectedEntity {
             range: entity.range,
