@@ -194,9 +194,9 @@ def quantize_static_from_dev(args, fp32: Path, int8: Path, classifier: list[str]
 
     pre = fp32.with_name("model_preprocessed.onnx")
     quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
-    quantize_static(str(pre), str(int8), DevWindows(), quant_format=QuantFormat.QDQ, per_channel=True,
+    quantize_static(str(pre), str(int8), DevWindows(), quant_format=QuantFormat.QDQ, per_channel=False,
                     activation_type=QuantType.QInt8, weight_type=QuantType.QInt8,
-                    nodes_to_exclude=classifier, op_types_to_quantize=["MatMul", "Gemm"],
+                    nodes_to_exclude=classifier, op_types_to_quantize=["MatMul", "Gemm", "Gather"],
                     extra_options={"ActivationSymmetric": True, "WeightSymmetric": True})
     say(f"static int8 from {len(windows)} dev windows: {int8}")
 
