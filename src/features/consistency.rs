@@ -15,6 +15,9 @@ pub const INCONSISTENT_CLASS_CODE: &str = "inconsistent-class";
 pub const UNTAGGED_MENTION_CODE: &str = "untagged-mention";
 /// Related locations listed per finding.
 const MAX_RELATED: usize = 5;
+/// Findings per document, at most (in document order): past that they are noise, and a large
+/// publish would slow every keystroke.
+pub const MAX_FINDINGS: usize = 100;
 
 /// One consistency finding.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,10 +90,20 @@ pub fn consistency(
             }
         }
     }
+    // A term the model tagged in fewer places than it left untagged is usually not an entity:
+    // the tagged mentions are the odd ones, not the others.
+    let mut untagged_count: BTreeMap<&str, usize> = BTreeMap::new();
+    for mention in untagged {
+        *untagged_count.entry(mention.term.as_str()).or_default() += 1;
+    }
     for mention in untagged {
         let Some(classes) = by_term.get(mention.term.as_str()) else {
             continue;
         };
+        let tagged_count: usize = classes.values().map(Vec::len).sum();
+        if untagged_count[mention.term.as_str()] > tagged_count {
+            continue;
+        }
         let Some(main) = majority(classes) else {
             continue;
         };
@@ -112,6 +125,7 @@ pub fn consistency(
         });
     }
     findings.sort_by_key(|finding| (finding.range.start, finding.range.end));
+    findings.truncate(MAX_FINDINGS);
     findings
 }
 
@@ -158,5 +172,18 @@ mod tests {
         );
         assert_eq!(findings[1].related, vec![30..35]);
         assert!(consistency(&entities, &untagged, None).is_empty());
+        // tagged once, untagged twice: the tagged one is the odd one, no hint
+        let twice = [
+            untagged[0].clone(),
+            Untagged {
+                range: 50..55,
+                term: "SupT1".into(),
+            },
+        ];
+        let findings = consistency(&entities, &twice, Some(Severity::Hint));
+        assert!(
+            findings.iter().all(|f| f.code != UNTAGGED_MENTION_CODE),
+            "{findings:#?}"
+        );
     }
 }
