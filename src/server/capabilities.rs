@@ -70,10 +70,17 @@ pub fn negotiate(capabilities: &ClientCapabilities) -> ClientSupport {
             .and_then(|workspace| workspace.did_change_watched_files.as_ref())
             .and_then(|watched| watched.dynamic_registration)
             .unwrap_or(false),
+        // Resource operations exist only inside `documentChanges`: a client that declares them
+        // (Neovim 0.11 declares `resourceOperations` without `documentChanges`) applies those.
         document_changes: workspace
             .and_then(|workspace| workspace.workspace_edit.as_ref())
-            .and_then(|edit| edit.document_changes)
-            .unwrap_or(false),
+            .is_some_and(|edit| {
+                edit.document_changes.unwrap_or(false)
+                    || edit
+                        .resource_operations
+                        .as_ref()
+                        .is_some_and(|operations| !operations.is_empty())
+            }),
         create_files: workspace
             .and_then(|workspace| workspace.workspace_edit.as_ref())
             .and_then(|edit| edit.resource_operations.as_ref())

@@ -547,6 +547,72 @@ local function check_edit(buf, name, tokens_before)
   end
 end
 
+-- A glossary code action, as a user applies it: on a copy of the fixture in a fresh folder, pick
+-- "Ignore «term» in this project" on the first highlight, let Neovim apply the WorkspaceEdit (it
+-- creates scitag.toml in a buffer), write that buffer, type one character, and the term loses its
+-- highlight everywhere.
+local function check_glossary_action()
+  local dir = vim.fn.tempname()
+  vim.fn.mkdir(dir, 'p')
+  local path = dir .. '/paper.md'
+  vim.fn.writefile(vim.fn.readfile(fixtures .. '/sample.md'), path)
+  vim.cmd.edit(vim.fn.fnameescape(path))
+  local buf = vim.api.nvim_get_current_buf()
+  local tokens = wait_for_tokens(buf)
+  if not tokens then
+    abort('glossary: tokens in the copied manuscript', 'none')
+  end
+  local first = tokens[1]
+  local client = client_for(buf)
+  local line = lines_of(buf)[first.row + 1]
+  local range = {
+    start = { line = first.row, character = vim.str_utfindex(line, client.offset_encoding, first.col, false) },
+    ['end'] = { line = first.row, character = vim.str_utfindex(line, client.offset_encoding, first.end_col, false) },
+  }
+  local actions = request(buf, 'textDocument/codeAction', {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    range = range,
+    context = { diagnostics = {} },
+  }) or {}
+  local title = 'Ignore «' .. first.text .. '» in this project'
+  local ignore
+  for _, action in ipairs(actions) do
+    if action.title == title then
+      ignore = action
+    end
+  end
+  if not ignore then
+    abort('glossary: the code action "' .. title .. '" is offered', vim.inspect(vim.tbl_map(function(a) return a.title end, actions)))
+  end
+  check(true, 'glossary: "' .. title .. '" is offered')
+  local glossary = dir .. '/scitag.toml'
+  check(vim.fn.filereadable(glossary) == 0, 'glossary: the code action itself writes nothing')
+  vim.lsp.util.apply_workspace_edit(ignore.edit, client.offset_encoding)
+  local toml = vim.fn.bufnr(glossary)
+  check(toml ~= -1, 'glossary: Neovim opened scitag.toml from the WorkspaceEdit', glossary)
+  vim.api.nvim_buf_call(toml, function()
+    vim.cmd('silent write')
+  end)
+  local written = table.concat(vim.fn.readfile(glossary), '\n')
+  check(written:find(first.text, 1, true) ~= nil, 'glossary: scitag.toml lists the term after :write', written)
+  -- any edit makes the server analyse again; it sees the new glossary (modification time)
+  vim.api.nvim_set_current_buf(buf)
+  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { '' })
+  local gone = vim.wait(timeout_ms, function()
+    local now = fetch_tokens(buf)
+    if not now or #now == 0 then
+      return false
+    end
+    for _, t in ipairs(now) do
+      if t.text == first.text then
+        return false
+      end
+    end
+    return true
+  end, 200)
+  check(gone, 'glossary: "' .. first.text .. '" is no longer highlighted anywhere')
+end
+
 ---------------------------------------------------------------------------------------------------
 
 local ok, err = xpcall(function()
@@ -556,6 +622,8 @@ local ok, err = xpcall(function()
 
   local tex_buf = check_file('sample.tex', 'tex')
   check(#vim.lsp.get_clients({ name = 'scitag' }) == 1, 'sample.tex reuses the running server (one client)')
+
+  check_glossary_action()
 
   local status = request(tex_buf, 'scitag/status', nil)
   check(type(status) == 'table', 'scitag/status answers with the server state', vim.inspect(status))
