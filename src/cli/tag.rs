@@ -8,12 +8,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::analysis;
+use crate::features::FeatureSettings;
 use crate::glossary::{self, Glossary};
 use crate::ner::{
     Aggregation, Decode, DecodeOptions, Entity, ModelSource, NerError, TagInput, Tagger,
     TaggerOptions,
 };
-use crate::prose::{self, ExtractOptions, Language};
+use crate::prose::{self, Language};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -203,7 +204,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
-    let extraction = prose::extract(&text, language, &ExtractOptions::default());
+    // The project's `[settings]`: its LaTeX commands and environments, and the classes it shows.
+    let project = glossary.as_ref().map(|glossary| &glossary.settings);
+    let extract = project
+        .and_then(|settings| settings.extract.clone())
+        .unwrap_or_default();
+    let shown = FeatureSettings {
+        enabled_classes: project.and_then(|settings| settings.classes.clone()),
+        ..FeatureSettings::default()
+    };
+    let extraction = prose::extract(&text, language, &extract);
     let inputs: Vec<TagInput<'_>> = extraction
         .paragraphs
         .iter()
@@ -224,6 +234,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .paragraph(paragraph, entities)
             .into_iter()
             .map(|glossed| glossed.entity)
+            .filter(|entity| shown.is_enabled(&entity.label))
             .collect();
     }
     let words: usize = extraction

@@ -34,6 +34,7 @@ use toml_edit::{Document, Item, Value};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::ner::Entity;
+use crate::prose::ExtractOptions;
 
 /// The glossary's file name.
 pub const FILE_NAME: &str = "scitag.toml";
@@ -147,6 +148,18 @@ pub struct GlossaryError {
     pub message: String,
 }
 
+/// The project's shared settings (`[settings]`): they replace scitag's defaults for the project's
+/// documents; a value set in the editor's own settings wins over them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProjectSettings {
+    /// `threshold`: the low-confidence threshold.
+    pub threshold: Option<f32>,
+    /// `classes`: the classes shown, as `features::class_key`s.
+    pub classes: Option<Vec<String>>,
+    /// `[settings.latex]` `commands` and `environments`, as the editor setting `latex.*`.
+    pub extract: Option<ExtractOptions>,
+}
+
 /// A parsed `scitag.toml`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Glossary {
@@ -154,9 +167,11 @@ pub struct Glossary {
     pub accept: Vec<Term>,
     /// `(term, class)`, longest term first.
     pub classes: Vec<(Term, String)>,
+    pub settings: ProjectSettings,
 }
 
 impl Glossary {
+    /// Whether it has no terms (its settings aside).
     pub fn is_empty(&self) -> bool {
         self.ignore.is_empty() && self.accept.is_empty() && self.classes.is_empty()
     }
@@ -203,10 +218,13 @@ impl Glossary {
                         }
                     }
                 }
+                "settings" => glossary.settings = project_settings(item, &at)?,
                 other => {
                     return Err(at(
                         offset,
-                        format!("unknown key `{other}` (expected ignore, accept or [class])"),
+                        format!(
+                            "unknown key `{other}` (expected ignore, accept, [class] or [settings])"
+                        ),
                     ));
                 }
             }
@@ -301,6 +319,94 @@ impl Glossary {
         out.sort_by_key(|glossed| (glossed.entity.range.start, glossed.entity.range.end));
         out
     }
+}
+
+fn project_settings(
+    item: &Item,
+    at: &dyn Fn(usize, String) -> GlossaryError,
+) -> Result<ProjectSettings, GlossaryError> {
+    let offset = item.span().unwrap_or(0..0).start;
+    let Some(table) = item.as_table_like() else {
+        return Err(at(
+            offset,
+            "`settings` must be a table: `[settings]`".into(),
+        ));
+    };
+    let mut settings = ProjectSettings::default();
+    for (key, value) in table.iter() {
+        let offset = value.span().unwrap_or(offset..offset).start;
+        match key {
+            "threshold" => {
+                let number = value
+                    .as_float()
+                    .or_else(|| value.as_integer().map(|n| n as f64))
+                    .filter(|n| (0.0..=1.0).contains(n));
+                let Some(number) = number else {
+                    return Err(at(
+                        offset,
+                        "`threshold` must be a number from 0 to 1".into(),
+                    ));
+                };
+                settings.threshold = Some(number as f32);
+            }
+            "classes" => {
+                let names: Option<Vec<String>> = value.as_array().and_then(|array| {
+                    array
+                        .iter()
+                        .map(|name| name.as_str().map(crate::features::class_key))
+                        .collect()
+                });
+                let Some(names) = names else {
+                    return Err(at(
+                        offset,
+                        "`classes` must be a list of class names, e.g. [\"protein\", \"cell_line\"]"
+                            .into(),
+                    ));
+                };
+                settings.classes = Some(names);
+            }
+            "latex" => {
+                let Some(latex) = value.as_table_like() else {
+                    return Err(at(
+                        offset,
+                        "`latex` must be a table: `[settings.latex]`".into(),
+                    ));
+                };
+                let mut maps = [serde_json::Map::new(), serde_json::Map::new()];
+                for (name, entries) in latex.iter() {
+                    let slot = match name {
+                        "commands" => 0,
+                        "environments" => 1,
+                        other => {
+                            return Err(at(
+                                offset,
+                                format!(
+                                    "unknown key `latex.{other}` (expected commands, environments)"
+                                ),
+                            ));
+                        }
+                    };
+                    let Some(entries) = entries.as_table_like() else {
+                        return Err(at(offset, format!("`latex.{name}` must be a table")));
+                    };
+                    for (signature, action) in entries.iter() {
+                        let action = action.as_str().unwrap_or_default();
+                        maps[slot].insert(signature.to_owned(), serde_json::Value::from(action));
+                    }
+                }
+                let extract = ExtractOptions::from_settings(&maps[0], &maps[1])
+                    .map_err(|message| at(offset, message))?;
+                settings.extract = Some(extract);
+            }
+            other => {
+                return Err(at(
+                    offset,
+                    format!("unknown setting `{other}` (expected threshold, classes, latex)"),
+                ));
+            }
+        }
+    }
+    Ok(settings)
 }
 
 fn terms(

@@ -151,3 +151,30 @@ fn the_nearest_glossary_governs_a_file_but_not_above_the_root() {
     std::fs::write(paper.join(FILE_NAME), "").unwrap();
     assert_eq!(find_for(&file, Some(&paper)), Some(paper.join(FILE_NAME)));
 }
+
+#[test]
+fn project_settings_are_read_and_checked() {
+    let glossary = Glossary::parse(
+        "[settings]\nthreshold = 0.5\nclasses = [\"protein\", \"cell_line\"]\n\n[settings.latex]\ncommands = { \"\\\\gene{}\" = \"default\", \"\\\\mycite[]{}\" = \"ignore\" }\nenvironments = { myenv = \"ignore\" }\n",
+    )
+    .unwrap();
+    assert!(glossary.is_empty(), "settings are not terms");
+    assert_eq!(glossary.settings.threshold, Some(0.5));
+    assert_eq!(
+        glossary.settings.classes.as_deref(),
+        Some(&["protein".to_string(), "cellLine".to_string()][..])
+    );
+    let extract = glossary.settings.extract.expect("latex settings");
+    assert_eq!(extract.latex_commands.len(), 2);
+    assert_eq!(extract.latex_environments.len(), 1);
+    let error = Glossary::parse("[settings]\nthreshold = 2\n").unwrap_err();
+    assert_eq!(error.line, 2, "{error}");
+    let error =
+        Glossary::parse("[settings.latex]\ncommands = { \"gene\" = \"default\" }\n").unwrap_err();
+    assert!(error.message.contains("signature"), "{error}");
+    let error = Glossary::parse("[settings]\ncolour = 1\n").unwrap_err();
+    assert!(
+        error.message.contains("unknown setting `colour`"),
+        "{error}"
+    );
+}

@@ -47,7 +47,7 @@ pub(super) fn code_actions(
             .as_ref()
             .map(|analysis| analysis.entities.as_slice())
             .unwrap_or_default();
-        let features = shared.features();
+        let features = shared.features_of(&open);
         let classes = shared.classes();
         let plain = text.slice(..).to_string();
         let actions = features::glossary_actions(entities, &plain, range, &classes, &|entity| {

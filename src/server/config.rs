@@ -41,6 +41,10 @@ pub struct Settings {
     pub features: FeatureSettings,
     pub debounce: Duration,
     pub extract: ExtractOptions,
+    /// The editor set `confidenceThreshold` (it then wins over a project's `scitag.toml`).
+    pub explicit_threshold: bool,
+    /// The editor set `enabledClasses`.
+    pub explicit_classes: bool,
 }
 
 impl Default for Settings {
@@ -54,6 +58,8 @@ impl Default for Settings {
             features: FeatureSettings::default(),
             debounce: DEFAULT_DEBOUNCE,
             extract: ExtractOptions::default(),
+            explicit_threshold: false,
+            explicit_classes: false,
         }
     }
 }
@@ -162,6 +168,7 @@ impl Parser {
             match value.as_f64() {
                 Some(threshold) if (0.0..=1.0).contains(&threshold) => {
                     settings.features.confidence_threshold = threshold as f32;
+                    settings.explicit_threshold = true;
                 }
                 _ => self.problems.push(format!(
                     "{SECTION}.confidenceThreshold must be a number from 0 to 1, got {}",
@@ -203,6 +210,7 @@ impl Parser {
         }
         if let Some(value) = field("enabledClasses") {
             settings.features.enabled_classes = self.classes(value);
+            settings.explicit_classes = settings.features.enabled_classes.is_some();
         }
         if let Some(value) = field("debounceMs")
             && let Some(milliseconds) = self.integer("debounceMs", value, 0, MAX_DEBOUNCE_MS)

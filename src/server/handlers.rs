@@ -83,7 +83,7 @@ impl Backend {
             let last = entities.partition_point(|entity| entity.range.start < bytes.end);
             entities = &entities[first..last.max(first)];
         }
-        let features = self.shared.features();
+        let features = self.shared.features_of(open);
         let highlights = features::highlights(entities, &features);
         semantic_tokens::absolute_tokens(
             &highlights,
@@ -268,6 +268,7 @@ impl LanguageServer for Backend {
                     tokens: None,
                     waiting_for_model: false,
                     focus: Focus::default(),
+                    glossary: None,
                 },
             );
             self.shared.schedule_analysis(&item.uri, Duration::ZERO);
@@ -423,7 +424,7 @@ impl LanguageServer for Backend {
                 &analysis.entities,
                 offset,
                 classifier.name(),
-                &self.shared.features(),
+                &self.shared.features_of(&open),
             );
             Ok(info.map(|info| convert::hover(info, open.document.text(), encoding)))
         })

@@ -39,7 +39,7 @@ use crate::features::FeatureSettings;
 use crate::glossary::Glossary;
 use crate::glossary::store::GlossaryStore;
 use crate::ner::{ModelSource, Tagger, TaggerOptions};
-use crate::prose::Language;
+use crate::prose::{ExtractOptions, Language};
 use capabilities::ClientSupport;
 use config::{ParsedSettings, Settings};
 use events::{Event, ProgressKey};
@@ -103,6 +103,8 @@ struct OpenDocument {
     waiting_for_model: bool,
     /// The range of the last `semanticTokens/range` request (what the editor shows), in bytes.
     focus: Focus,
+    /// The project glossary that governed the last analysis (its `[settings]` apply to features).
+    glossary: Option<Arc<Glossary>>,
 }
 
 /// State shared by the handlers and the event task.
@@ -200,8 +202,24 @@ impl Shared {
             .clone()
     }
 
-    fn features(&self) -> FeatureSettings {
-        self.settings().features.clone()
+    /// The feature settings for one document: the editor's, with its project's `[settings]`
+    /// where the editor left a value at its default.
+    fn features_of(&self, open: &OpenDocument) -> FeatureSettings {
+        let settings = self.settings();
+        let mut features = settings.features.clone();
+        if let Some(project) = open.glossary.as_ref().map(|glossary| &glossary.settings) {
+            if let Some(threshold) = project.threshold.filter(|_| !settings.explicit_threshold) {
+                features.confidence_threshold = threshold;
+            }
+            if let Some(classes) = project
+                .classes
+                .as_ref()
+                .filter(|_| !settings.explicit_classes)
+            {
+                features.enabled_classes = Some(classes.clone());
+            }
+        }
+        features
     }
 
     fn next_result_id(&self) -> String {
@@ -237,11 +255,19 @@ impl Shared {
         let focus = open.focus.clone();
         drop(open);
         let glossary = self.glossary_for(uri);
+        if let Some(mut open) = self.documents.get_mut(uri) {
+            open.glossary = glossary.clone();
+        }
         let settings = self.settings();
+        // The editor's LaTeX commands and environments, else the project's.
+        let extract = match glossary.as_ref().and_then(|g| g.settings.extract.as_ref()) {
+            Some(project) if settings.extract == ExtractOptions::default() => project.clone(),
+            _ => settings.extract.clone(),
+        };
         let analysis_settings = Arc::new(AnalysisSettings {
             aggregation: settings.aggregation,
             decode: settings.decode,
-            extract: settings.extract.clone(),
+            extract,
         });
         let analyzer = self.analyzer.clone();
         let events = self.events.clone();
@@ -450,11 +476,11 @@ impl Shared {
     /// document's version.
     async fn publish_diagnostics(&self, uri: &Uri) {
         let encoding = self.support().encoding;
-        let features = self.features();
         let (diagnostics, version) = {
             let Some(open) = self.documents.get(uri) else {
                 return;
             };
+            let features = self.features_of(&open);
             let entities = open
                 .analysis
                 .as_ref()

@@ -226,3 +226,74 @@ async fn glossary_code_actions_reapply_everywhere_without_running_the_model() {
     );
     client.shutdown().await;
 }
+
+/// `[settings]` in `scitag.toml` replace the defaults for the project's documents: here a threshold
+/// of 1 makes every model mention low-confidence and `classes` shows proteins only. A threshold the
+/// user set in the editor wins over the project's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn project_settings_apply_unless_the_editor_sets_its_own() {
+    use scitag::prose::Language;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().canonicalize().expect("canonical");
+    let paper = root.join("manuscript.md");
+    let text = fixture("manuscript.md");
+    std::fs::write(&paper, &text).unwrap();
+    std::fs::write(
+        root.join("scitag.toml"),
+        "[settings]\nthreshold = 1.0\nclasses = [\"protein\"]\n",
+    )
+    .unwrap();
+    let uri = file_uri(&paper);
+    let entities = super::expected::entities(&text, Language::Markdown);
+    let proteins = entities.iter().filter(|e| e.label == "protein").count();
+    assert!(proteins > 0 && proteins < entities.len());
+
+    let mut client = TestClient::start(ClientOptions {
+        root_uri: Some(file_uri(&root)),
+        ..ClientOptions::default()
+    })
+    .await;
+    client.open(&uri, "markdown", &text).await;
+    let low = client.low_confidence(&uri, 1).await;
+    assert_eq!(
+        low.len(),
+        proteins,
+        "every shown mention is below a threshold of 1"
+    );
+    let tokens = client.tokens(&uri).await;
+    let protein = client.legend().iter().position(|t| t == "protein").unwrap() as u32;
+    // (a mention across a line break is one token per line for this client)
+    assert!(
+        tokens.len() >= proteins,
+        "{} tokens for {proteins} proteins",
+        tokens.len()
+    );
+    assert!(
+        tokens
+            .iter()
+            .all(|t| t.token_type == protein && t.modifiers == 1)
+    );
+    client.shutdown().await;
+
+    let mut options = ClientOptions {
+        root_uri: Some(file_uri(&root)),
+        ..ClientOptions::default()
+    };
+    options.initialization_options["confidenceThreshold"] = json!(0.0);
+    let mut client = TestClient::start(options).await;
+    let protein = client.legend().iter().position(|t| t == "protein").unwrap() as u32;
+    client.open(&uri, "markdown", &text).await;
+    assert!(
+        client.low_confidence(&uri, 1).await.is_empty(),
+        "the editor's threshold of 0 wins"
+    );
+    let tokens = client.tokens(&uri).await;
+    assert!(
+        tokens
+            .iter()
+            .all(|t| t.token_type == protein && t.modifiers == 0),
+        "the project's classes still apply, and nothing is low-confidence"
+    );
+    client.shutdown().await;
+}
