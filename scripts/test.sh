@@ -22,6 +22,9 @@ cargo test --locked --release
 step "Neovim 0.11 headless end-to-end test"
 tests/editors/nvim.sh
 
+step "Emacs 28 + eglot 1.9 end-to-end test (a glossary code action)"
+tests/editors/emacs.sh
+
 step "VS Code extension: install, lint, build, package"
 editors/vscode/scripts/ci.sh
 

@@ -1,8 +1,9 @@
 //! `textDocument/codeAction`: glossary corrections as plain `WorkspaceEdit`s of `scitag.toml`.
 //!
 //! The edit creates the file (`CreateFile`, then an insertion) when it is missing, or replaces its
-//! text with the format-preserving result of `glossary::edit` (comments and order kept), so every
-//! client applies it with its own undo, and nothing is written behind the editor's back. Once the
+//! text with the format-preserving result of `glossary::edit` (comments and order kept); a client
+//! that cannot create files gets the insertion into the new file alone (it opens a buffer for it,
+//! and saving creates the file). Every client applies it with its own undo, and nothing is written behind the editor's back. Once the
 //! file changes on disk (`workspace/didChangeWatchedFiles`, or the next lookup's modification-time
 //! check) the glossary re-applies to every open document without running the model.
 
@@ -93,13 +94,6 @@ pub(super) fn code_actions(
         Err(error) => return Err(format!("reading {}: {error}", target.display())),
     };
     let support = shared.support();
-    if current.is_none() && !(support.document_changes && support.create_files) {
-        tracing::info!(
-            "the client cannot create files in a workspace edit; no glossary actions until {} exists",
-            target.display()
-        );
-        return Ok(Vec::new());
-    }
     let Some(target_uri) = Uri::from_file_path(&target) else {
         return Err(format!("{} is not a file URI", target.display()));
     };
@@ -196,6 +190,9 @@ fn workspace_edit(
         edits: vec![OneOf::Left(text_edit)],
     };
     let operations = match current {
+        // A client without resource operations (Emacs eglot 1.9) gets the insertion alone: it opens
+        // a buffer for the missing file, and saving it creates the file.
+        None if !support.create_files => vec![DocumentChangeOperation::Edit(edit)],
         None => vec![
             DocumentChangeOperation::Op(ResourceOp::Create(CreateFile {
                 uri: uri.clone(),
