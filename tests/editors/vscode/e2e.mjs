@@ -335,6 +335,37 @@ async function main() {
     await editSettings(page, { 'scitag.confidenceThreshold': undefined, 'scitag.diagnosticSeverity': undefined });
     await page.keyboard.press('Control+Shift+M');
 
+    // The glossary: "Ignore «term» in this project" from the Quick Fix menu on a highlight, as a user
+    // picks it. VS Code applies the WorkspaceEdit (scitag.toml is created and saved), the server
+    // re-applies the glossary, and every mention of the term loses its colour.
+    if (mdEntities !== undefined && mdEntities.length > 0) {
+      const probe = mdEntities[0].text.trim();
+      const span = page
+        .locator('.editor-instance .view-line span span', { hasText: new RegExp(probe.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) })
+        .first();
+      await span.click();
+      await page.keyboard.press('Control+.');
+      const row = page.locator('.action-widget .monaco-list-row', { hasText: 'Ignore «' }).first();
+      const offered = await row.waitFor({ state: 'visible', timeout: 15000 }).then(() => true, () => false);
+      const title = offered ? (await row.innerText()).trim() : '';
+      check(offered, `sample.md: the Quick Fix menu offers "${title}"`, await page.locator('.action-widget').first().innerText().catch(() => '(no menu)'));
+      if (offered) {
+        const term = (title.match(/«(.+)»/) ?? [])[1] ?? probe;
+        await row.click();
+        const gone = await poll(async () => {
+          const list = await entitySpans(page, PALETTES.dark);
+          return list.length > 0 && list.every((s) => !s.text.includes(term)) ? list : undefined;
+        }, 60000, 500);
+        check(gone !== undefined, `sample.md: after the Quick Fix no mention of "${term}" is coloured`, JSON.stringify((await entitySpans(page, PALETTES.dark)).filter((s) => s.text.includes(term))));
+        const glossary = path.join(folder, 'scitag.toml');
+        const written = fs.existsSync(glossary) ? fs.readFileSync(glossary, 'utf8') : '';
+        check(written.includes(term), 'scitag.toml was created in the workspace and lists the term', written);
+        await page.screenshot({ path: path.join(shots, '5-glossary-ignore.png') });
+        fs.rmSync(glossary, { force: true });
+      }
+      await page.keyboard.press('Escape');
+    }
+
     if (quick) {
       await openFile(page, 'sample.tex');
       await checkEntities(page, 'sample.tex', PALETTES.dark, '3-latex-hover.png');
