@@ -8,8 +8,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::SourceEntity;
 use super::suppress;
-use crate::glossary::Origin;
-use crate::prose::{Language, Paragraph};
+use crate::glossary::{self, Origin};
+use crate::prose::Paragraph;
 
 /// Terms shorter than this (in characters) are not searched: too many accidental matches.
 const MIN_TERM_CHARS: usize = 2;
@@ -26,8 +26,7 @@ pub struct Untagged {
 /// Every untagged whole-word occurrence of a model-tagged term (sorted by position). `entities`
 /// are the document's final entities (sorted, not overlapping).
 pub fn untagged_mentions(
-    text: &str,
-    language: Language,
+    suppressed: &[Range<usize>],
     paragraphs: &[Paragraph],
     entities: &[SourceEntity],
 ) -> Vec<Untagged> {
@@ -50,16 +49,12 @@ pub fn untagged_mentions(
     else {
         return Vec::new();
     };
-    let suppressed = suppress::suppressed_ranges(text, language);
     let mut found = Vec::new();
     for paragraph in paragraphs {
         let prose = paragraph.prose.as_str();
         for hit in automaton.find_iter(prose) {
             let (start, end) = (hit.start(), hit.end());
-            let before = prose[..start].chars().next_back();
-            let after = prose[end..].chars().next();
-            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
-            {
+            if !glossary::is_whole_word(prose, start..end) {
                 continue;
             }
             let Some(source) = paragraph.to_source(start..end) else {
@@ -69,7 +64,7 @@ pub fn untagged_mentions(
             let covered = entities
                 .get(first)
                 .is_some_and(|entity| entity.range.start < source.end);
-            if covered || suppress::is_suppressed(&suppressed, &source) {
+            if covered || suppress::is_suppressed(suppressed, &source) {
                 continue;
             }
             found.push(Untagged {
@@ -85,7 +80,7 @@ pub fn untagged_mentions(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prose::{ExtractOptions, extract};
+    use crate::prose::{ExtractOptions, Language, extract};
 
     #[test]
     fn finds_whole_word_occurrences_no_entity_covers() {
@@ -98,7 +93,7 @@ mod tests {
             text: "SupT1".into(),
             ..Default::default()
         };
-        let found = untagged_mentions(text, Language::Markdown, &paragraphs, &[entity]);
+        let found = untagged_mentions(&[], &paragraphs, &[entity]);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(&text[found[0].range.clone()], "SupT1");
         assert_eq!(found[0].range.start, text.find("used SupT1").unwrap() + 5);

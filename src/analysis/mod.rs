@@ -279,6 +279,9 @@ impl Analyzer {
             }
         };
         let extraction = prose::extract(&request.text, request.language, &request.settings.extract);
+        // Built once per analysis: its ignore-comment scan serves every partial result, the final
+        // one and the consistency search.
+        let finisher = Finisher::new(&request.text, request.language, request.glossary.as_deref());
         let paragraphs = extraction.paragraphs;
         let extracted = started.elapsed();
         let decode_options = request.settings.decode_options(classifier.as_ref());
@@ -380,14 +383,7 @@ impl Analyzer {
                 partial(DocumentAnalysis {
                     version: request.version,
                     model: Some(identity),
-                    entities: source_entities(
-                        &request.text,
-                        request.language,
-                        request.glossary.as_deref(),
-                        &paragraphs,
-                        &keys,
-                        &found,
-                    ),
+                    entities: source_entities(&finisher, &paragraphs, &keys, &found),
                     stats: AnalysisStats {
                         elapsed: started.elapsed(),
                         ..stats
@@ -399,14 +395,7 @@ impl Analyzer {
         }
 
         let tagged = started.elapsed();
-        let entities = source_entities(
-            &request.text,
-            request.language,
-            request.glossary.as_deref(),
-            &paragraphs,
-            &keys,
-            &found,
-        );
+        let entities = source_entities(&finisher, &paragraphs, &keys, &found);
         stats.elapsed = started.elapsed();
         tracing::debug!(
             extract = ?extracted,
@@ -425,7 +414,7 @@ impl Analyzer {
         counters.sentences_inferred += stats.sentences_inferred as u64;
         counters.last = stats;
         let untagged =
-            consistency::untagged_mentions(&request.text, request.language, &paragraphs, &entities);
+            consistency::untagged_mentions(finisher.suppressed(), &paragraphs, &entities);
         Ok(DocumentAnalysis {
             version: request.version,
             model: Some(identity),
@@ -463,17 +452,13 @@ fn batch_len(indices: &[usize], sentences_of: impl Fn(usize) -> usize) -> usize 
 /// The entities of the paragraphs in `found` (the model's, from the cache or a fresh run), through
 /// [`map_to_source`].
 fn source_entities(
-    text: &str,
-    language: Language,
-    glossary: Option<&Glossary>,
+    finisher: &Finisher<'_>,
     paragraphs: &[Paragraph],
     keys: &[ParagraphKey],
     found: &HashMap<ParagraphKey, Arc<[Entity]>>,
 ) -> Vec<SourceEntity> {
     map_to_source(
-        text,
-        language,
-        glossary,
+        finisher,
         paragraphs
             .iter()
             .zip(keys)
@@ -485,12 +470,9 @@ fn source_entities(
 /// entities through the guards, the glossary and the ignore comments ([`Finisher`]), mapped to document bytes;
 /// sorted by start, never overlapping (the earlier one wins), never empty.
 pub fn map_to_source<'a>(
-    text: &str,
-    language: Language,
-    glossary: Option<&Glossary>,
+    finisher: &Finisher<'_>,
     paragraphs: impl Iterator<Item = (&'a Paragraph, &'a [Entity])>,
 ) -> Vec<SourceEntity> {
-    let finisher = Finisher::new(text, language, glossary);
     let mut entities = Vec::new();
     for (paragraph, paragraph_entities) in paragraphs {
         for glossed in finisher.paragraph(paragraph, paragraph_entities) {
@@ -543,7 +525,8 @@ pub fn tag_texts(
             .iter()
             .map(|paragraph| (paragraph, tagged.next().map_or(&[][..], Vec::as_slice)))
             .collect();
-        result.push(map_to_source(text, language, glossary, pairs.into_iter()));
+        let finisher = Finisher::new(text, language, glossary);
+        result.push(map_to_source(&finisher, pairs.into_iter()));
     }
     Ok((result, output.sentences_inferred))
 }
@@ -596,6 +579,11 @@ impl<'a> Finisher<'a> {
             glossary: glossary.filter(|glossary| !glossary.is_empty()),
             suppressed: suppress::suppressed_ranges(text, language),
         }
+    }
+
+    /// The document's byte ranges hidden by ignore comments (sorted).
+    pub fn suppressed(&self) -> &[Range<usize>] {
+        &self.suppressed
     }
 
     /// One paragraph's entities (prose coordinates), finished.

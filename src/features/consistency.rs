@@ -33,9 +33,10 @@ pub struct Finding {
     pub class: String,
 }
 
-/// The findings for a document's entities and its untagged mentions, at `severity` (`None`: off).
-pub fn consistency(
-    entities: &[SourceEntity],
+/// The findings for a document's (shown) entities and its untagged mentions, at `severity`
+/// (`None`: off).
+pub fn consistency<'a>(
+    entities: impl IntoIterator<Item = &'a SourceEntity>,
     untagged: &[Untagged],
     severity: Option<Severity>,
 ) -> Vec<Finding> {
@@ -43,7 +44,7 @@ pub fn consistency(
         return Vec::new();
     };
     // term -> class -> mentions
-    let mut by_term: BTreeMap<&str, BTreeMap<&str, Vec<Range<usize>>>> = BTreeMap::new();
+    let mut by_term: BTreeMap<&'a str, BTreeMap<&'a str, Vec<Range<usize>>>> = BTreeMap::new();
     for entity in entities {
         by_term
             .entry(entity.text.as_str())

@@ -115,7 +115,8 @@ fn chars_equal_ignore_case(a: &str, b: &str) -> bool {
     a.chars().count() == b.chars().count() && a.chars().zip(b.chars()).all(|(x, y)| fold_eq(x, y))
 }
 
-fn is_whole_word(prose: &str, range: Range<usize>) -> bool {
+/// Whether `range` of `prose` is whole words: no letter or digit just before or just after it.
+pub(crate) fn is_whole_word(prose: &str, range: Range<usize>) -> bool {
     let before = prose[..range.start].chars().next_back();
     let after = prose[range.end..].chars().next();
     !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)

@@ -176,37 +176,15 @@ impl Parser {
                 )),
             }
         }
-        if let Some(value) = field("diagnosticSeverity") {
-            let choices = ["hint", "information", "warning", "off"];
-            match value.as_str().map(str::to_ascii_lowercase).as_deref() {
-                Some("hint") => settings.features.diagnostic_severity = Some(Severity::Hint),
-                Some("information" | "info") => {
-                    settings.features.diagnostic_severity = Some(Severity::Information)
-                }
-                Some("warning") => settings.features.diagnostic_severity = Some(Severity::Warning),
-                Some("off" | "none") => settings.features.diagnostic_severity = None,
-                _ => self.problems.push(format!(
-                    "{SECTION}.diagnosticSeverity must be one of {}, got {}",
-                    quoted(&choices),
-                    describe(value)
-                )),
-            }
+        if let Some(value) = field("diagnosticSeverity")
+            && let Some(severity) = self.severity("diagnosticSeverity", value)
+        {
+            settings.features.diagnostic_severity = severity;
         }
-        if let Some(value) = field("consistencySeverity") {
-            let choices = ["hint", "information", "warning", "off"];
-            match value.as_str().map(str::to_ascii_lowercase).as_deref() {
-                Some("hint") => settings.features.consistency_severity = Some(Severity::Hint),
-                Some("information" | "info") => {
-                    settings.features.consistency_severity = Some(Severity::Information)
-                }
-                Some("warning") => settings.features.consistency_severity = Some(Severity::Warning),
-                Some("off" | "none") => settings.features.consistency_severity = None,
-                _ => self.problems.push(format!(
-                    "{SECTION}.consistencySeverity must be one of {}, got {}",
-                    quoted(&choices),
-                    describe(value)
-                )),
-            }
+        if let Some(value) = field("consistencySeverity")
+            && let Some(severity) = self.severity("consistencySeverity", value)
+        {
+            settings.features.consistency_severity = severity;
         }
         if let Some(value) = field("enabledClasses") {
             settings.features.enabled_classes = self.classes(value);
@@ -242,6 +220,25 @@ impl Parser {
             }
         }
         settings
+    }
+
+    /// A diagnostic severity: `Some(None)` for `off`, `None` (with a problem) when invalid.
+    fn severity(&mut self, name: &str, value: &Value) -> Option<Option<Severity>> {
+        let choices = ["hint", "information", "warning", "off"];
+        match value.as_str().map(str::to_ascii_lowercase).as_deref() {
+            Some("hint") => Some(Some(Severity::Hint)),
+            Some("information" | "info") => Some(Some(Severity::Information)),
+            Some("warning") => Some(Some(Severity::Warning)),
+            Some("off" | "none") => Some(None),
+            _ => {
+                self.problems.push(format!(
+                    "{SECTION}.{name} must be one of {}, got {}",
+                    quoted(&choices),
+                    describe(value)
+                ));
+                None
+            }
+        }
     }
 
     fn path(&mut self, name: &str, value: &Value) -> Option<PathBuf> {

@@ -492,19 +492,20 @@ impl Shared {
                 .map(|analysis| analysis.untagged.as_slice())
                 .unwrap_or_default();
             let text = open.document.text();
-            let shown: Vec<_> = entities
-                .iter()
-                .filter(|entity| features.is_enabled(&entity.label))
-                .cloned()
-                .collect();
             let mut diagnostics: Vec<_> = crate::features::low_confidence(entities, &features)
                 .iter()
                 .map(|low| convert::diagnostic(low, text, encoding))
                 .collect();
             diagnostics.extend(
-                crate::features::consistency(&shown, untagged, features.consistency_severity)
-                    .iter()
-                    .map(|finding| convert::finding_diagnostic(finding, text, encoding, uri)),
+                crate::features::consistency(
+                    entities
+                        .iter()
+                        .filter(|entity| features.is_enabled(&entity.label)),
+                    untagged,
+                    features.consistency_severity,
+                )
+                .iter()
+                .map(|finding| convert::finding_diagnostic(finding, text, encoding, uri)),
             );
             diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.range.end));
             (diagnostics, open.document.version())

@@ -122,13 +122,15 @@ async fn closing_a_document_clears_its_diagnostics() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn consistency_hints_name_the_other_places_and_offer_to_pin_the_class() {
     use scitag::analysis::consistency::untagged_mentions;
+    use scitag::analysis::suppress::suppressed_ranges;
     use scitag::features::{Severity, consistency};
     use scitag::prose::{ExtractOptions, extract};
 
     let text = fixture("manuscript.md");
     let expected_entities = super::expected::tagger_entities(&text, Language::Markdown);
     let paragraphs = extract(&text, Language::Markdown, &ExtractOptions::default()).paragraphs;
-    let untagged = untagged_mentions(&text, Language::Markdown, &paragraphs, &expected_entities);
+    let suppressed = suppressed_ranges(&text, Language::Markdown);
+    let untagged = untagged_mentions(&suppressed, &paragraphs, &expected_entities);
     let findings = consistency(&expected_entities, &untagged, Some(Severity::Hint));
     assert!(
         findings.len() >= 2,
