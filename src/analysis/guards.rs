@@ -8,7 +8,9 @@
 //!   follows a digit, as in `5'`), brackets that do not close inside the entity, trailing `,;:.`,
 //!   and whole words at either end that are only inline math (`SNP $a$` → `SNP`) or citation
 //!   residue (`[12]`).
-//! - **Dropped** when what is left is empty, a single character, has no letter or digit, is made
+//! - **Dropped** when what is left has fewer than two letters or digits (`X`, `C++`, `--`), is a
+//!   known software name or named as software (`Minimap2`, `BWA-MEM`, `the package PyMC3`; see
+//!   [`super::software`]), lies inside a web or e-mail address or a DOI, is made
 //!   only of inline math (`$\mathbf{T}$`, `$\pi^*$`), only of text the extractor inserted (the
 //!   `\ref` stand-in), or only of numbers and citation words (`2019`, `[1, 2]`, `et al.`, `Fig. 3`).
 //!
@@ -16,6 +18,7 @@
 
 use std::ops::Range;
 
+use super::software;
 use crate::ner::Entity;
 use crate::prose::{Paragraph, PieceKind};
 
@@ -86,7 +89,18 @@ fn guard(paragraph: &Paragraph, source: &str, range: Range<usize>) -> Option<Ran
         return None;
     }
     let text = &prose[start..end];
-    if text.chars().count() < 2 || !text.chars().any(char::is_alphanumeric) {
+    if text
+        .chars()
+        .filter(|character| character.is_alphanumeric())
+        .count()
+        < 2
+    {
+        return None;
+    }
+    if software::is_known_software(text) || software::named_as_software(prose, start..end) {
+        return None;
+    }
+    if in_address(prose, start, end) {
         return None;
     }
     // Only math, or only inserted text, once spaces are left aside.
@@ -102,6 +116,29 @@ fn guard(paragraph: &Paragraph, source: &str, range: Range<usize>) -> Option<Ran
         return None;
     }
     Some(start..end)
+}
+
+/// Whether the entity lies in a web address, an e-mail address or a DOI (`https://github.com/
+/// meyer-lab/gc-cytokines`, `name@lab.org`, `10.1101/2020.01.01`): the whitespace-delimited word
+/// around it is one.
+fn in_address(prose: &str, start: usize, end: usize) -> bool {
+    let word_start = prose[..start].rfind(char::is_whitespace).map_or(0, |at| {
+        at + prose[at..].chars().next().map_or(1, char::len_utf8)
+    });
+    let word_end = prose[end..]
+        .find(char::is_whitespace)
+        .map_or(prose.len(), |at| end + at);
+    let word = prose[word_start..word_end].trim_matches(|c: char| "()[]<>{},;\"'".contains(c));
+    let lower = word.to_lowercase();
+    lower.contains("://")
+        || lower.starts_with("www.")
+        || lower.starts_with("doi:")
+        || (lower.starts_with("10.")
+            && lower.contains('/')
+            && lower[3..].starts_with(|c: char| c.is_ascii_digit()))
+        || word
+            .split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
 }
 
 fn is_quote(character: char) -> bool {
@@ -405,6 +442,53 @@ mod tests {
         assert_eq!(
             guarded(primes, Language::Plain, "'NF-kappa B'").as_deref(),
             Some("NF-kappa B")
+        );
+    }
+
+    #[test]
+    fn software_names_and_near_letterless_candidates_are_dropped() {
+        let md =
+            "Reads were mapped with Minimap2 and BWA-MEM, compiled with C++, in muscle cells.\n";
+        assert_eq!(guarded(md, Language::Markdown, "Minimap2"), None);
+        assert_eq!(guarded(md, Language::Markdown, "BWA-MEM"), None);
+        assert_eq!(guarded(md, Language::Markdown, "C++"), None);
+        assert_eq!(
+            guarded(md, Language::Markdown, "muscle cells").as_deref(),
+            Some("muscle cells")
+        );
+        let tex = "We ran \texttt{samtools 1.9} on StAR and IL-2 reads.\n";
+        assert_eq!(guarded(tex, Language::Latex, "samtools 1.9"), None);
+        assert_eq!(
+            guarded(tex, Language::Latex, "StAR").as_deref(),
+            Some("StAR")
+        );
+        assert_eq!(
+            guarded(tex, Language::Latex, "IL-2").as_deref(),
+            Some("IL-2")
+        );
+        let named = "Fitting used the Python package PyMC3 and the Seurat toolkit on CD4 cells.\n";
+        assert_eq!(guarded(named, Language::Plain, "PyMC3"), None);
+        assert_eq!(guarded(named, Language::Plain, "Seurat"), None);
+        assert_eq!(
+            guarded(named, Language::Plain, "CD4 cells").as_deref(),
+            Some("CD4 cells")
+        );
+    }
+
+    #[test]
+    fn nothing_inside_web_or_mail_addresses_or_dois_is_an_entity() {
+        let md = "Code is at https://github.com/meyer-lab/gc-cytokines (write to il2@lab.org; doi 10.1101/2020.IL2), and IL-2 binds.\n";
+        for needle in ["meyer", "gc-cytokines", "il2", "IL2"] {
+            assert_eq!(guarded(md, Language::Plain, needle), None, "{needle}");
+        }
+        assert_eq!(
+            guarded(md, Language::Plain, "IL-2").as_deref(),
+            Some("IL-2")
+        );
+        let markdown = "See <https://www.ncbi.nlm.nih.gov/gene/TP53> for TP53.\n";
+        assert_eq!(
+            guarded(markdown, Language::Markdown, "TP53").as_deref(),
+            Some("TP53")
         );
     }
 

@@ -11,6 +11,7 @@ pub mod cache;
 pub mod consistency;
 pub mod guards;
 pub mod scheduler;
+pub mod software;
 pub mod suppress;
 
 use std::collections::{HashMap, HashSet};
