@@ -4,7 +4,9 @@
 //! `prose` turns manuscripts into paragraphs of prose with an exact source map,
 //! `ner` runs a token classifier over prose, `analysis` caches results per
 //! paragraph, `features` answers editor questions in core terms, `document`
-//! holds text and positions, and `server` is the only room that knows LSP.
+//! holds text and positions, `workspace` holds a workspace's open documents,
+//! glossaries, model and settings, and `server` is the only room that knows LSP
+//! (it speaks the protocol and holds one workspace).
 
 pub mod analysis;
 pub mod cli;
@@ -15,3 +17,4 @@ pub mod glossary;
 pub mod ner;
 pub mod prose;
 pub mod server;
+pub mod workspace;

@@ -1,4 +1,5 @@
-//! Settings: the wire shape (JSON under the key `scitag`) and the internal shape.
+//! Settings: the wire shape (JSON under the key `scitag`), parsed into the internal shape
+//! ([`Settings`], which the workspace owns).
 //!
 //! Settings arrive in `initializationOptions` and, on `workspace/didChangeConfiguration`, from a
 //! `workspace/configuration` pull (the notification's own payload differs between clients and is
@@ -10,76 +11,19 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::features::{FeatureSettings, Severity, class_key};
-use crate::ner::{Aggregation, Decode};
+use crate::features::{Severity, class_key};
 use crate::prose::ExtractOptions;
+
+/// The internal shape lives in the workspace; the wire side parses into it.
+pub use crate::workspace::{DEFAULT_DEBOUNCE, Settings};
 
 /// The section name, in `workspace/configuration` and in editor settings (`scitag.*`).
 pub const SECTION: &str = "scitag";
-
-/// Debounce between the last edit and re-tagging, unless `scitag.debounceMs` says otherwise.
-pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(150);
 
 const MAX_DEBOUNCE_MS: u64 = 10_000;
 const MAX_THREADS: u64 = 64;
 const AGGREGATIONS: [&str; 5] = ["none", "simple", "first", "average", "max"];
 const DECODES: [&str; 2] = ["pipeline", "viterbi"];
-
-/// Every setting, after validation.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Settings {
-    /// A model directory; `None` uses `--model` or the model built into the binary.
-    pub model_path: Option<PathBuf>,
-    /// The ONNX Runtime library; `None` uses `--ort-lib` or the usual places.
-    pub ort_lib_path: Option<PathBuf>,
-    /// Inference threads (see `TaggerOptions::threads`); `None` lets the engine choose.
-    pub threads: Option<usize>,
-    /// Sub-word aggregation; `None` uses the model's recommendation.
-    pub aggregation: Option<Aggregation>,
-    /// Decoding; `None` uses the model's recommendation.
-    pub decode: Option<Decode>,
-    pub features: FeatureSettings,
-    pub debounce: Duration,
-    pub extract: ExtractOptions,
-    /// The editor set `confidenceThreshold` (it then wins over a project's `scitag.toml`).
-    pub explicit_threshold: bool,
-    /// The editor set `enabledClasses`.
-    pub explicit_classes: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
-            model_path: None,
-            ort_lib_path: None,
-            threads: None,
-            aggregation: None,
-            decode: None,
-            features: FeatureSettings::default(),
-            debounce: DEFAULT_DEBOUNCE,
-            extract: ExtractOptions::default(),
-            explicit_threshold: false,
-            explicit_classes: false,
-        }
-    }
-}
-
-impl Settings {
-    /// Whether the model must be loaded again to apply `other`.
-    pub fn model_differs(&self, other: &Settings) -> bool {
-        self.model_path != other.model_path
-            || self.ort_lib_path != other.ort_lib_path
-            || self.threads != other.threads
-    }
-
-    /// Whether entities must be computed again to apply `other` (the paragraph cache keys on
-    /// decoding settings, so a re-analysis is cheap for everything else).
-    pub fn analysis_differs(&self, other: &Settings) -> bool {
-        self.aggregation != other.aggregation
-            || self.decode != other.decode
-            || self.extract != other.extract
-    }
-}
 
 /// Parsed settings and what was wrong with the input (empty when all was well).
 #[derive(Clone, Debug, PartialEq)]
@@ -411,6 +355,8 @@ fn describe(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::FeatureSettings;
+    use crate::ner::{Aggregation, Decode};
     use crate::prose::{CommandAction, EnvironmentAction};
     use serde_json::json;
 

@@ -10,37 +10,28 @@
 
 use serde_json::{Value, json};
 
-use super::Shared;
-use crate::analysis::ModelState;
+use crate::server::ServerState;
 
-pub(super) fn status(shared: &Shared) -> Value {
-    let counters = shared.analyzer.counters();
-    let (cache_entries, cache_capacity) = shared.analyzer.cache_size();
+pub(super) fn status(server: &ServerState) -> Value {
+    let counters = server.workspace.counters();
+    let (cache_entries, cache_capacity) = server.workspace.cache_size();
     let mut documents = Vec::new();
     let mut paragraphs = 0;
     let mut entities = 0;
-    for entry in shared.documents.iter() {
-        let analysis = entry.analysis.as_ref();
-        let document_paragraphs = analysis.map_or(0, |analysis| analysis.stats.paragraphs);
-        let document_entities = analysis.map_or(0, |analysis| analysis.entities.len());
-        paragraphs += document_paragraphs;
-        entities += document_entities;
+    for (uri, summary) in server.workspace.summaries() {
+        paragraphs += summary.paragraphs;
+        entities += summary.entities;
         documents.push(json!({
-            "uri": entry.key().as_str(),
-            "version": entry.document.version(),
-            "analyzedVersion": analysis.map(|analysis| analysis.version),
-            "complete": analysis.is_some_and(|analysis| analysis.complete),
-            "paragraphs": document_paragraphs,
-            "entities": document_entities,
+            "uri": uri.as_str(),
+            "version": summary.version,
+            "analyzedVersion": summary.analyzed_version,
+            "complete": summary.complete,
+            "paragraphs": summary.paragraphs,
+            "entities": summary.entities,
         }));
     }
     documents.sort_by(|a, b| a["uri"].as_str().cmp(&b["uri"].as_str()));
-    let state = shared.analyzer.model_state();
-    let (name, error) = match &state {
-        ModelState::Ready(classifier) => (Some(classifier.name().to_owned()), None),
-        ModelState::Failed(message) => (None, Some(message.clone())),
-        ModelState::Loading | ModelState::NotLoaded => (None, None),
-    };
+    let model = server.workspace.model_status();
     json!({
         "version": env!("CARGO_PKG_VERSION"),
         "openDocuments": documents.len(),
@@ -59,8 +50,8 @@ pub(super) fn status(shared: &Shared) -> Value {
             "sentencesInferred": counters.last.sentences_inferred,
             "ms": counters.last.elapsed.as_secs_f64() * 1000.0,
         },
-        "model": { "name": name, "state": state.as_str(), "error": error },
-        "positionEncoding": shared.support().encoding.as_str(),
+        "model": { "name": model.name, "state": model.state, "error": model.error },
+        "positionEncoding": server.support().encoding.as_str(),
         "documents": documents,
     })
 }

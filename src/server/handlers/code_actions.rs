@@ -11,50 +11,60 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use ropey::Rope;
+use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CreateFile,
-    CreateFileOptions, DocumentChangeOperation, DocumentChanges, NumberOrString, OneOf,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CodeActionResponse,
+    CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges, NumberOrString, OneOf,
     OptionalVersionedTextDocumentIdentifier, Position, Range as LspRange, ResourceOp,
     TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
-use super::{Shared, convert};
+use super::{guarded, unknown_document};
 use crate::document;
 use crate::features::{self, GlossaryAction};
-use crate::glossary::edit::{Change, apply_change};
+use crate::server::capabilities::ClientSupport;
+use crate::server::{ServerState, convert};
+use crate::workspace;
+
+pub(super) fn code_action(
+    server: &ServerState,
+    params: CodeActionParams,
+) -> Result<Option<CodeActionResponse>> {
+    guarded("codeAction", || match code_actions(server, &params) {
+        Ok(actions) => Ok(Some(actions)),
+        Err(message) if message.starts_with("unknown document") => {
+            Err(unknown_document(&params.text_document.uri))
+        }
+        Err(message) => {
+            tracing::warn!("codeAction: {message}");
+            Err(Error::invalid_params(message))
+        }
+    })
+}
 
 /// The code actions at `params.range` of an open document.
-pub(super) fn code_actions(
-    shared: &Shared,
+fn code_actions(
+    server: &ServerState,
     params: &CodeActionParams,
-) -> Result<Vec<CodeActionOrCommand>, String> {
+) -> std::result::Result<Vec<CodeActionOrCommand>, String> {
     let uri = &params.text_document.uri;
-    let encoding = shared.support().encoding;
+    let encoding = server.support().encoding;
     let Some(file) = uri.to_file_path().map(|path| path.into_owned()) else {
         return Ok(Vec::new()); // an untitled buffer has no project to hold a glossary
     };
     let (mut actions, diagnostics_range) = {
-        let Some(open) = shared.documents.get(uri) else {
+        let Some(snapshot) = server.workspace.snapshot(uri) else {
             return Err(format!("unknown document {}", uri.as_str()));
         };
-        let text = open.document.text();
-        let start = document::offset_of(text, convert::line_col(params.range.start), encoding)
+        let start = snapshot
+            .offset(convert::line_col(params.range.start), encoding)
             .map_err(|error| error.to_string())?;
-        let end = document::offset_of(text, convert::line_col(params.range.end), encoding)
+        let end = snapshot
+            .offset(convert::line_col(params.range.end), encoding)
             .map_err(|error| error.to_string())?;
         let range = start.min(end)..start.max(end);
-        let entities = open
-            .analysis
-            .as_ref()
-            .map(|analysis| analysis.entities.as_slice())
-            .unwrap_or_default();
-        let features = shared.features_of(&open);
-        let classes = shared.classes();
-        let plain = text.slice(..).to_string();
-        let actions = features::glossary_actions(entities, &plain, range, &classes, &|entity| {
-            !entity.accepted && features.is_low_confidence(entity.score)
-        });
-        (actions, params.range)
+        let classes = server.workspace.classes();
+        (snapshot.glossary_actions(range, &classes), params.range)
     };
     // A consistency diagnostic's quick fix: pin the term's usual class, first and preferred.
     for diagnostic in &params.context.diagnostics {
@@ -72,29 +82,15 @@ pub(super) fn code_actions(
         ) else {
             continue;
         };
-        let change = Change::Class(class.to_owned());
-        actions.retain(|action| !(action.term == term && action.change == change));
-        actions.insert(
-            0,
-            GlossaryAction {
-                title: format!("Always tag «{term}» as {}", features::display_class(class)),
-                term: term.to_owned(),
-                change,
-                preferred: true,
-            },
-        );
+        workspace::pin_class(&mut actions, term, class);
     }
     if actions.is_empty() {
         return Ok(Vec::new());
     }
-    let target = shared.glossaries.target_for(&file);
-    let current = match std::fs::read_to_string(&target) {
-        Ok(text) => Some(text),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-        Err(error) => return Err(format!("reading {}: {error}", target.display())),
-    };
-    let support = shared.support();
-    let Some(target_uri) = Uri::from_file_path(&target) else {
+    let glossary = server.workspace.glossary_edits(&file)?;
+    let target = &glossary.target;
+    let support = server.support();
+    let Some(target_uri) = Uri::from_file_path(target) else {
         return Err(format!("{} is not a file URI", target.display()));
     };
     let related: Vec<_> = params
@@ -110,33 +106,25 @@ pub(super) fn code_actions(
         .collect();
     let mut out = Vec::new();
     for action in actions {
-        let new_text = match apply_change(current.as_deref(), &action.term, &action.change) {
-            Ok(text) => text,
-            Err(error) => {
-                return Err(format!(
-                    "{} is not valid TOML ({error}); fix it before adding terms",
-                    target.display()
-                ));
-            }
-        };
+        let new_text = glossary.new_text(&action)?;
         let edit = workspace_edit(
             &target_uri,
-            current.as_deref(),
+            glossary.current.as_deref(),
             new_text,
             &support,
             encoding,
         );
-        out.push(CodeActionOrCommand::CodeAction(code_action(
+        out.push(CodeActionOrCommand::CodeAction(code_action_of(
             action,
             edit,
             related.clone(),
-            &target,
+            target,
         )));
     }
     Ok(out)
 }
 
-fn code_action(
+fn code_action_of(
     action: GlossaryAction,
     edit: WorkspaceEdit,
     diagnostics: Vec<tower_lsp_server::ls_types::Diagnostic>,
@@ -160,7 +148,7 @@ fn workspace_edit(
     uri: &Uri,
     current: Option<&str>,
     new_text: String,
-    support: &super::capabilities::ClientSupport,
+    support: &ClientSupport,
     encoding: document::PositionEncoding,
 ) -> WorkspaceEdit {
     let whole = match current {

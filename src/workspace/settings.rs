@@ -1,0 +1,96 @@
+//! The settings in their internal shape: validated values, no wire format.
+//!
+//! The server parses the editor's JSON into a [`Settings`] (its `config.rs` is the wire side) and
+//! hands it to the workspace; a project's `scitag.toml` `[settings]` fill in what the editor left
+//! at its defaults ([`Settings::features_for`]).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::features::FeatureSettings;
+use crate::glossary::Glossary;
+use crate::ner::{Aggregation, Decode};
+use crate::prose::ExtractOptions;
+
+/// Debounce between the last edit and re-tagging, unless `scitag.debounceMs` says otherwise.
+pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(150);
+
+/// Every setting, after validation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// A model directory; `None` uses `--model` or the model built into the binary.
+    pub model_path: Option<PathBuf>,
+    /// The ONNX Runtime library; `None` uses `--ort-lib` or the usual places.
+    pub ort_lib_path: Option<PathBuf>,
+    /// Inference threads (see `TaggerOptions::threads`); `None` lets the engine choose.
+    pub threads: Option<usize>,
+    /// Sub-word aggregation; `None` uses the model's recommendation.
+    pub aggregation: Option<Aggregation>,
+    /// Decoding; `None` uses the model's recommendation.
+    pub decode: Option<Decode>,
+    pub features: FeatureSettings,
+    pub debounce: Duration,
+    pub extract: ExtractOptions,
+    /// The editor set `confidenceThreshold` (it then wins over a project's `scitag.toml`).
+    pub explicit_threshold: bool,
+    /// The editor set `enabledClasses`.
+    pub explicit_classes: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            model_path: None,
+            ort_lib_path: None,
+            threads: None,
+            aggregation: None,
+            decode: None,
+            features: FeatureSettings::default(),
+            debounce: DEFAULT_DEBOUNCE,
+            extract: ExtractOptions::default(),
+            explicit_threshold: false,
+            explicit_classes: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Whether the model must be loaded again to apply `other`.
+    pub fn model_differs(&self, other: &Settings) -> bool {
+        self.model_path != other.model_path
+            || self.ort_lib_path != other.ort_lib_path
+            || self.threads != other.threads
+    }
+
+    /// Whether entities must be computed again to apply `other` (the paragraph cache keys on
+    /// decoding settings, so a re-analysis is cheap for everything else).
+    pub fn analysis_differs(&self, other: &Settings) -> bool {
+        self.aggregation != other.aggregation
+            || self.decode != other.decode
+            || self.extract != other.extract
+    }
+
+    /// The feature settings for a document governed by `glossary`: the editor's, with the
+    /// project's `[settings]` where the editor left a value at its default.
+    pub fn features_for(&self, glossary: Option<&Glossary>) -> FeatureSettings {
+        let mut features = self.features.clone();
+        if let Some(project) = glossary.map(|glossary| &glossary.settings) {
+            if let Some(threshold) = project.threshold.filter(|_| !self.explicit_threshold) {
+                features.confidence_threshold = threshold;
+            }
+            if let Some(classes) = project.classes.as_ref().filter(|_| !self.explicit_classes) {
+                features.enabled_classes = Some(classes.clone());
+            }
+        }
+        features
+    }
+
+    /// The LaTeX commands and environments for a document governed by `glossary`: the editor's,
+    /// else the project's.
+    pub fn extract_for(&self, glossary: Option<&Glossary>) -> ExtractOptions {
+        match glossary.and_then(|glossary| glossary.settings.extract.as_ref()) {
+            Some(project) if self.extract == ExtractOptions::default() => project.clone(),
+            _ => self.extract.clone(),
+        }
+    }
+}
