@@ -10,7 +10,8 @@
 //!   residue (`[12]`).
 //! - **Dropped** when what is left has fewer than two letters or digits (`X`, `C++`, `--`), is a
 //!   known software name or named as software (`Minimap2`, `BWA-MEM`, `the package PyMC3`; see
-//!   [`super::software`]), lies inside a web or e-mail address or a DOI, is made
+//!   [`super::software`]), lies inside a web or e-mail address or a DOI, is a catalogue number
+//!   (`Cat. RR001A`), is made
 //!   only of inline math (`$\mathbf{T}$`, `$\pi^*$`), only of text the extractor inserted (the
 //!   `\ref` stand-in), or only of numbers and citation words (`2019`, `[1, 2]`, `et al.`, `Fig. 3`).
 //!
@@ -100,7 +101,7 @@ fn guard(paragraph: &Paragraph, source: &str, range: Range<usize>) -> Option<Ran
     if software::is_known_software(text) || software::named_as_software(prose, start..end) {
         return None;
     }
-    if in_address(prose, start, end) {
+    if in_address(prose, start, end) || is_catalogue_number(prose, start, text) {
         return None;
     }
     // Only math, or only inserted text, once spaces are left aside.
@@ -139,6 +140,43 @@ fn in_address(prose: &str, start: usize, end: usize) -> bool {
         || word
             .split_once('@')
             .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+}
+
+/// A supplier's catalogue number: `Cat. RR001A`, or what follows `Cat.`, `Cat. No.`, `Cat#`,
+/// `catalog number` (`(TaKaRa, Cat. RR001A)`).
+fn is_catalogue_number(prose: &str, start: usize, text: &str) -> bool {
+    let catalogue = |text: &str| {
+        let lower = text.to_lowercase();
+        ["cat.", "cat#", "cat ", "catalog", "catalogue"]
+            .iter()
+            .any(|mark| lower.starts_with(mark))
+    };
+    if catalogue(text) {
+        return true;
+    }
+    let before: Vec<&str> = prose[..start].split_whitespace().rev().take(3).collect();
+    let before: Vec<String> = before
+        .iter()
+        .rev()
+        .map(|word| word.trim_start_matches(['(', '[', ',']).to_lowercase())
+        .collect();
+    let joined = before.join(" ");
+    [
+        "cat.",
+        "cat#",
+        "cat",
+        "cat. no.",
+        "cat no.",
+        "cat. #",
+        "catalog number",
+        "catalogue number",
+        "catalog no.",
+        "catalogue no.",
+        "catalog #",
+        "catalog",
+    ]
+    .iter()
+    .any(|mark| joined == *mark || joined.ends_with(&format!(" {mark}")))
 }
 
 fn is_quote(character: char) -> bool {
@@ -472,6 +510,23 @@ mod tests {
         assert_eq!(
             guarded(named, Language::Plain, "CD4 cells").as_deref(),
             Some("CD4 cells")
+        );
+    }
+
+    #[test]
+    fn catalogue_numbers_are_not_entities() {
+        let md =
+            "ExTaq DNA Polymerase (TaKaRa, Cat. RR001A) and IL-2 (Cat. No. 202-IL) were used.\n";
+        assert_eq!(guarded(md, Language::Markdown, "Cat. RR001A"), None);
+        assert_eq!(guarded(md, Language::Markdown, "RR001A"), None);
+        assert_eq!(guarded(md, Language::Markdown, "202-IL"), None);
+        assert_eq!(
+            guarded(md, Language::Markdown, "ExTaq DNA Polymerase").as_deref(),
+            Some("ExTaq DNA Polymerase")
+        );
+        assert_eq!(
+            guarded(md, Language::Markdown, "IL-2").as_deref(),
+            Some("IL-2")
         );
     }
 
