@@ -20,6 +20,7 @@ mod convert;
 mod events;
 mod handlers;
 pub mod semantic_tokens;
+mod transport;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -71,7 +72,29 @@ where
         anyhow::bail!("the language service was not built");
     };
     let event_task = tokio::spawn(events::run(state, event_receiver));
-    Server::new(input, output, socket).serve(service).await;
+    // tower-lsp-server reads and writes through two pipes; the framing layer (`transport/`)
+    // stands between them and the real input and output, so that bad input is answered or
+    // skipped instead of ending the server.
+    let (to_server, server_input) = tokio::io::duplex(transport::PIPE_CAPACITY);
+    let (server_output, from_server) = tokio::io::duplex(transport::PIPE_CAPACITY);
+    let (reply_sender, reply_receiver) = mpsc::unbounded_channel();
+    let server = Server::new(server_input, server_output, socket).serve(service);
+    let reader = async {
+        transport::read_input(input, to_server, reply_sender).await;
+        // The input ended and the pipe to the server is closed: the server finishes on its own.
+        std::future::pending::<()>().await;
+    };
+    let serving = async {
+        // The server ends at `exit` or when its input closes; then stop reading.
+        tokio::select! {
+            () = server => {}
+            () = reader => {}
+        }
+    };
+    tokio::join!(
+        serving,
+        transport::write_output(from_server, reply_receiver, output)
+    );
     event_task.abort();
     Ok(())
 }
