@@ -216,6 +216,58 @@ impl TestClient {
         self.writer.flush().await.unwrap();
     }
 
+    /// Writes `bytes` as they are, as a misbehaving client would.
+    pub async fn write_bytes(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).await.unwrap();
+        self.writer.flush().await.unwrap();
+    }
+
+    /// Sends `message` exactly as given (framed; its `params`, if any, untouched) and returns the
+    /// response to its `id`.
+    pub async fn exchange(&mut self, message: Value) -> Value {
+        let id = message["id"].clone();
+        assert!(
+            !id.is_null(),
+            "exchange needs a message with an id: {message}"
+        );
+        self.write(message).await;
+        self.next_matching(|message| message.get("method").is_none() && message["id"] == id)
+            .await
+    }
+
+    /// The next response with `id` `null`: the server's answer to a message it could not read.
+    pub async fn null_id_response(&mut self) -> Value {
+        self.next_matching(|message| {
+            message.get("method").is_none()
+                && message.get("id").is_some_and(Value::is_null)
+                && message.get("error").is_some()
+        })
+        .await
+    }
+
+    /// Asserts that every message was consumed, then closes the input without `shutdown` or
+    /// `exit`: the server must end by itself, saying nothing more.
+    pub async fn close_input(mut self) {
+        assert!(
+            self.backlog.is_empty(),
+            "messages left unread: {:#?}",
+            self.backlog
+        );
+        // After `exit` the server may have closed its side already.
+        let _ = self.writer.shutdown().await;
+        let rest = tokio::time::timeout(TIMEOUT, self.read_raw())
+            .await
+            .expect("the server ends when its input ends");
+        assert!(rest.is_none(), "a message after the input ended: {rest:#?}");
+        if let Some(server) = self.server.take() {
+            tokio::time::timeout(TIMEOUT, server)
+                .await
+                .expect("the server task ends")
+                .expect("the server did not panic");
+        }
+        self.finished = true;
+    }
+
     /// Reads one framed message; `None` at the end of the stream.
     async fn read_raw(&mut self) -> Option<Value> {
         let mut length = None;

@@ -18,6 +18,7 @@ mod layering;
 mod settings;
 mod stdio;
 mod tokens;
+mod transport;
 mod unicode;
 
 pub const MARKDOWN_URI: &str = "file:///work/paper/manuscript.md";
