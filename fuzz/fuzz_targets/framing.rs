@@ -28,7 +28,8 @@ fuzz_target!(|data: &[u8]| {
             } => {
                 assert!(body_start <= consumed && consumed <= data.len() - offset);
                 assert!(consumed > 0);
-                let _ = framing::check_message(&data[offset + body_start..offset + consumed], &RULES);
+                let _ =
+                    framing::check_message(&data[offset + body_start..offset + consumed], &RULES);
                 offset += consumed;
             }
             framing::Frame::Skip { consumed, .. } => {
@@ -44,7 +45,9 @@ fuzz_target!(|data: &[u8]| {
     input.extend_from_slice(&framing::frame(good_body));
     let (bodies, _) = framing::frames(&input);
     let lower = data.to_ascii_lowercase();
-    let declares_length = lower.windows(b"content-length".len()).any(|w| w == b"content-length");
+    let declares_length = lower
+        .windows(b"content-length".len())
+        .any(|w| w == b"content-length");
     if !declares_length {
         assert_eq!(bodies.last().copied(), Some(&good_body[..]));
     }

@@ -658,7 +658,7 @@ mod tests {
     fn random_garbage_never_panics_and_a_frame_after_it_is_still_found() {
         let good_body = br#"{"jsonrpc":"2.0","id":99,"method":"scitag/status"}"#;
         let good = frame(good_body);
-        let mut random = Random(0x5c17_a6_2026);
+        let mut random = Random(0x005c_17a6_2026);
         let mut checked = 0;
         for _ in 0..5000 {
             let junk = garbage(&mut random);
@@ -689,7 +689,10 @@ mod tests {
             let cut = random.below(input.len() + 1);
             let _ = next_frame(&input[cut..]);
         }
-        assert!(checked > 1000, "only {checked} inputs without a usable length");
+        assert!(
+            checked > 1000,
+            "only {checked} inputs without a usable length"
+        );
     }
 
     /// Whether `bytes` holds a `Content-Length:` header with digits, which may frame a body that
