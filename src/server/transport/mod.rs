@@ -228,9 +228,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn what_tower_lsp_cannot_read_is_rejected_with_its_id() {
-        // Passes the structural check, but tower-lsp's id is an i64 and its error object denies
-        // unknown fields; the framing check already refuses both, this is the second line.
+    fn what_passes_the_framing_check_is_what_tower_lsp_reads() {
+        // A normalised request and a response pass both checks; anything tower-lsp-server could
+        // not deserialize would be answered with -32600 instead of reaching it.
         let checked = check(br#"{"jsonrpc":"2.0","id":5,"method":"scitag/status","params":{}}"#);
         assert!(matches!(checked, Checked::Forward(Some(_))), "{checked:?}");
         let checked = check(br#"{"jsonrpc":"2.0","id":5,"result":1}"#);
