@@ -19,11 +19,11 @@ pub use hover::{HoverInfo, hover};
 /// Mentions scored below this are marked `lowConfidence` and get a diagnostic, unless the user
 /// sets `scitag.confidenceThreshold`.
 ///
-/// Chosen from the built-in model's calibrated scores (temperature 1.5, fitted on JNLPBA dev with
-/// `scripts/calibrate.py`; expected calibration error 0.130 before, 0.033 after) on JNLPBA dev: the
-/// mentions it scores below 0.60 were exactly right less than half the time (0.44 for 0.5–0.6, 0.34
-/// for 0.4–0.5, 0.30 for 0.3–0.4; about the lowest 11% of mentions), those from 0.60 up 61%
-/// (0.6–0.7) to 94% (0.9–1.0) of the time. So a diagnostic means "more likely wrong than right".
+/// Chosen from the built-in model's calibrated scores (temperature 1.4, fitted on JNLPBA dev with
+/// `scripts/calibrate.py`; expected calibration error 0.111 before, 0.030 after) on JNLPBA dev: the
+/// mentions it scores below 0.60 were exactly right less than half the time (0.49 for 0.5–0.6, 0.42
+/// for 0.4–0.5, 0.32 for 0.3–0.4; about the lowest 13% of mentions), those from 0.60 up 58%
+/// (0.6–0.7) to 96% (0.9–1.0) of the time. So a diagnostic means "more likely wrong than right".
 pub const DEFAULT_CONFIDENCE_THRESHOLD: f32 = 0.60;
 
 /// The settings the features read.
