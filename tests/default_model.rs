@@ -120,19 +120,14 @@ fn jnlpba() -> Option<PathBuf> {
 #[test]
 fn eval_on_a_slice_of_the_jnlpba_test_set_stays_above_its_floor() {
     let Some(dir) = jnlpba() else { return };
-    let output = Command::new(env!("CARGO_BIN_EXE_scitag"))
-        .args(["eval", "--json", "--limit", "1000", "--data"])
-        .arg(dir.join("test.tsv"))
-        .arg("--docs")
-        .arg(dir.join("test.docs.tsv"))
-        .output()
-        .expect("scitag eval runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    let report = eval_json(&[
+        "--limit".as_ref(),
+        "1000".as_ref(),
+        "--data".as_ref(),
+        dir.join("test.tsv").as_os_str(),
+        "--docs".as_ref(),
+        dir.join("test.docs.tsv").as_os_str(),
+    ]);
     assert_eq!(report["sentences"], 994);
     let span = report["span"]["micro"]["f1"].as_f64().expect("span F1");
     let word = report["word"]["micro"]["f1"].as_f64().expect("word F1");
@@ -153,24 +148,14 @@ fn eval_on_a_slice_of_the_jnlpba_test_set_stays_above_its_floor() {
 /// brings software names or math back as proteins fails.
 #[test]
 fn modern_prose_keeps_its_precision_and_few_false_highlights() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/realms/dev.jsonl");
+    let path = realms_dev();
     if !path.is_file() {
         eprintln!(
             "skipping: ../shared/data/realms is not here (CI and the developer machines have it)"
         );
         return;
     }
-    let output = Command::new(env!("CARGO_BIN_EXE_scitag"))
-        .args(["eval", "--json", "--data"])
-        .arg(&path)
-        .output()
-        .expect("scitag eval runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    let report = eval_json(&["--data".as_ref(), path.as_os_str()]);
     let all = &report["all"];
     let f1 = all["exact"]["f1"].as_f64().expect("exact F1");
     let per_1000 = |kind: &str| {
@@ -194,11 +179,30 @@ fn modern_prose_keeps_its_precision_and_few_false_highlights() {
     );
 }
 
+/// The modern-prose dev set of `../shared/data`.
+fn realms_dev() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/realms/dev.jsonl")
+}
+
+/// `scitag eval --json ARGS` with the built-in model: its report, after checking it succeeded.
+fn eval_json(args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_scitag"))
+        .args(["eval", "--json"])
+        .args(args)
+        .output()
+        .expect("scitag eval runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON report")
+}
+
 /// Sentences of modern manuscripts (the realms dev set when `../shared/data` is here, else a few of
 /// our own), each its own paragraph.
 fn modern_sentences() -> Vec<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/realms/dev.jsonl");
-    if let Ok(text) = std::fs::read_to_string(&path) {
+    if let Ok(text) = std::fs::read_to_string(realms_dev()) {
         return text
             .lines()
             .filter(|line| !line.trim().is_empty())

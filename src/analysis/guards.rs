@@ -176,7 +176,11 @@ fn is_catalogue_number(prose: &str, start: usize, text: &str) -> bool {
         "catalog",
     ]
     .iter()
-    .any(|mark| joined == *mark || joined.ends_with(&format!(" {mark}")))
+    .any(|mark| {
+        joined
+            .strip_suffix(mark)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with(' '))
+    })
 }
 
 fn is_quote(character: char) -> bool {

@@ -17,6 +17,31 @@ pub fn tiny_model() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-model")
 }
 
+/// Starts `command` (the `scitag` binary with its arguments) with piped stdin and stdout and a
+/// client speaking to it over them.
+pub fn spawn_over_stdio(
+    command: &mut tokio::process::Command,
+) -> (tokio::process::Child, TestClient) {
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the scitag binary starts");
+    let stdin = child.stdin.take().expect("piped stdin");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let client = TestClient::connect(Box::new(stdin), Box::new(stdout), None);
+    (child, client)
+}
+
+/// Waits for the spawned binary to exit and asserts it exited successfully.
+pub async fn exits_cleanly(child: &mut tokio::process::Child) {
+    let status = tokio::time::timeout(TIMEOUT, child.wait())
+        .await
+        .expect("the server exits")
+        .expect("the exit status");
+    assert!(status.success(), "{status}");
+}
+
 pub fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/lsp")
@@ -255,10 +280,16 @@ impl TestClient {
         );
         // After `exit` the server may have closed its side already.
         let _ = self.writer.shutdown().await;
+        self.expect_end("the input ended").await;
+    }
+
+    /// Asserts that the server's output ends with no further message (after `what`) and that the
+    /// in-process server task, if any, ends without a panic.
+    async fn expect_end(&mut self, what: &str) {
         let rest = tokio::time::timeout(TIMEOUT, self.read_raw())
             .await
-            .expect("the server ends when its input ends");
-        assert!(rest.is_none(), "a message after the input ended: {rest:#?}");
+            .unwrap_or_else(|_| panic!("the server ends after {what}"));
+        assert!(rest.is_none(), "a message after {what}: {rest:#?}");
         if let Some(server) = self.server.take() {
             tokio::time::timeout(TIMEOUT, server)
                 .await
@@ -497,17 +528,7 @@ impl TestClient {
         );
         self.notify("exit", Value::Null).await;
         // Nothing more may come: the stream ends.
-        let rest = tokio::time::timeout(TIMEOUT, self.read_raw())
-            .await
-            .expect("the server exits after `exit`");
-        assert!(rest.is_none(), "a message after exit: {rest:#?}");
-        if let Some(server) = self.server.take() {
-            tokio::time::timeout(TIMEOUT, server)
-                .await
-                .expect("the server task ends")
-                .expect("the server did not panic");
-        }
-        self.finished = true;
+        self.expect_end("`exit`").await;
     }
 }
 

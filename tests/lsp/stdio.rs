@@ -3,23 +3,18 @@ use std::process::Stdio;
 use serde_json::json;
 
 use super::MARKDOWN_URI;
-use super::harness::{ClientOptions, TestClient, tiny_model};
+use super::harness::{ClientOptions, exits_cleanly, spawn_over_stdio, tiny_model};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_serves_over_stdio_and_keeps_stdout_for_the_protocol() {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_scitag"))
-        .args(["lsp", "--stdio", "--model"])
-        .arg(tiny_model())
-        .env("SCITAG_LOG", "debug")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the scitag binary starts");
-    let stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
     // Every byte on stdout must parse as a framed message, or the client fails.
-    let mut client = TestClient::connect(Box::new(stdin), Box::new(stdout), None);
+    let (mut child, mut client) = spawn_over_stdio(
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_scitag"))
+            .args(["lsp", "--stdio", "--model"])
+            .arg(tiny_model())
+            .env("SCITAG_LOG", "debug")
+            .stderr(Stdio::null()),
+    );
     client
         .initialize(&ClientOptions {
             initialization_options: json!({ "debounceMs": 20 }),
@@ -37,28 +32,19 @@ async fn the_binary_serves_over_stdio_and_keeps_stdout_for_the_protocol() {
     assert!(!client.tokens(MARKDOWN_URI).await.is_empty());
     assert_eq!(client.status().await["model"]["state"], "ready");
     client.shutdown().await;
-    let status = tokio::time::timeout(super::harness::TIMEOUT, child.wait())
-        .await
-        .expect("the server exits")
-        .unwrap();
-    assert!(status.success(), "{status}");
+    exits_cleanly(&mut child).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_onnx_runtime_the_server_says_how_to_fix_it_and_recovers_when_the_setting_is_fixed()
 {
     let ort_lib = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ort/lib");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_scitag"))
-        .args(["lsp", "--ort-lib", "/nonexistent/libonnxruntime.so"])
-        .env_remove("ORT_DYLIB_PATH")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the scitag binary starts");
-    let stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut client = TestClient::connect(Box::new(stdin), Box::new(stdout), None);
+    let (mut child, mut client) = spawn_over_stdio(
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_scitag"))
+            .args(["lsp", "--ort-lib", "/nonexistent/libonnxruntime.so"])
+            .env_remove("ORT_DYLIB_PATH")
+            .stderr(Stdio::null()),
+    );
     let settings = json!({ "modelPath": tiny_model(), "debounceMs": 20 });
     client
         .initialize(&ClientOptions {
@@ -94,9 +80,5 @@ async fn without_onnx_runtime_the_server_says_how_to_fix_it_and_recovers_when_th
     assert_eq!(client.status().await["model"]["state"], "ready");
     assert!(!client.tokens(MARKDOWN_URI).await.is_empty());
     client.shutdown().await;
-    let status = tokio::time::timeout(super::harness::TIMEOUT, child.wait())
-        .await
-        .expect("the server exits")
-        .unwrap();
-    assert!(status.success(), "{status}");
+    exits_cleanly(&mut child).await;
 }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 
 use super::MARKDOWN_URI;
-use super::harness::{ClientOptions, TestClient, tiny_model};
+use super::harness::{ClientOptions, TestClient, exits_cleanly, spawn_over_stdio, tiny_model};
 
 const PARSE_ERROR: i64 = -32700;
 const INVALID_REQUEST: i64 = -32600;
@@ -211,24 +211,19 @@ async fn the_end_of_the_input_ends_the_server_even_inside_a_message() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_logs_skipped_headers_to_stderr_and_keeps_serving_over_stdio() {
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_scitag"))
-        .args(["lsp", "--stdio", "--model"])
-        .arg(tiny_model())
-        .env("SCITAG_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the scitag binary starts");
-    let stdin = child.stdin.take().unwrap();
-    let stdout = child.stdout.take().unwrap();
+    let (mut child, mut client) = spawn_over_stdio(
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_scitag"))
+            .args(["lsp", "--stdio", "--model"])
+            .arg(tiny_model())
+            .env("SCITAG_LOG", "warn")
+            .stderr(Stdio::piped()),
+    );
     let mut stderr = child.stderr.take().unwrap();
     let stderr_text = tokio::spawn(async move {
         let mut text = String::new();
         let _ = stderr.read_to_string(&mut text).await;
         text
     });
-    let mut client = TestClient::connect(Box::new(stdin), Box::new(stdout), None);
     client.initialize(&ClientOptions::default()).await;
     client.write_bytes(&frame(b"not json")).await;
     let response = client.null_id_response().await;
@@ -243,11 +238,7 @@ async fn the_binary_logs_skipped_headers_to_stderr_and_keeps_serving_over_stdio(
     assert_eq!(response["error"]["code"], INVALID_REQUEST);
     still_serves(&mut client).await;
     client.shutdown().await;
-    let status = tokio::time::timeout(super::harness::TIMEOUT, child.wait())
-        .await
-        .expect("the server exits")
-        .unwrap();
-    assert!(status.success(), "{status}");
+    exits_cleanly(&mut child).await;
     let logged = stderr_text.await.unwrap();
     assert!(
         logged.contains("without Content-Length"),

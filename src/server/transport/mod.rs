@@ -128,8 +128,11 @@ fn check(body: &[u8]) -> Checked {
         return checked;
     };
     let forwarded = rewritten.as_deref().unwrap_or(body);
-    let readable = serde_json::from_slice::<Response>(forwarded).is_ok()
-        || serde_json::from_slice::<Request>(forwarded).is_ok();
+    // Requests and notifications first: nearly every message a client sends is one (a keystroke's
+    // `didChange` carries the edit), and a failed `Response` parse of it would read it whole once
+    // more for nothing. Client responses (to `workspace/configuration` and the like) are rare.
+    let readable = serde_json::from_slice::<Request>(forwarded).is_ok()
+        || serde_json::from_slice::<Response>(forwarded).is_ok();
     if readable {
         return checked;
     }
