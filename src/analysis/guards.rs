@@ -6,7 +6,7 @@
 //!
 //! - **Edges are trimmed** of whitespace, quotes (`"` `“` `”` `«` `»` `‘` `’`, and `'` unless it
 //!   follows a digit, as in `5'`), brackets that do not close inside the entity, trailing `,;:.`,
-//!   and whole words at either end that are only inline math (`SNP $a$` → `SNP`) or citation
+//!   and whole words at either end that are only inline math (`receptor $a$` → `receptor`) or citation
 //!   residue (`[12]`).
 //! - **Dropped** when what is left has fewer than two letters or digits (`X`, `C++`, `--`), is a
 //!   known software name or named as software (`Minimap2`, `BWA-MEM`, `the package PyMC3`; see
@@ -19,7 +19,7 @@
 
 use std::ops::Range;
 
-use super::software;
+use super::{names, software};
 use crate::ner::Entity;
 use crate::prose::{Paragraph, PieceKind};
 
@@ -81,6 +81,7 @@ fn guard(paragraph: &Paragraph, source: &str, range: Range<usize>) -> Option<Ran
     loop {
         let before = (start, end);
         trim_characters(prose, &mut start, &mut end);
+        cut_unbalanced(prose, &mut start, &mut end);
         trim_edge_words(paragraph, source, &mut start, &mut end);
         if (start, end) == before {
             break;
@@ -98,7 +99,10 @@ fn guard(paragraph: &Paragraph, source: &str, range: Range<usize>) -> Option<Ran
     {
         return None;
     }
-    if software::is_known_software(text) || software::named_as_software(prose, start..end) {
+    if software::is_known_software(text)
+        || software::named_as_software(prose, start..end)
+        || names::known(text, &prose[end..]).is_some()
+    {
         return None;
     }
     if in_address(prose, start, end) || is_catalogue_number(prose, start, text) {
@@ -219,6 +223,37 @@ fn trim_characters(prose: &str, start: &mut usize, end: &mut usize) {
             continue;
         }
         return;
+    }
+}
+
+/// Cuts the entity before a bracket it opens and never closes, or after one it closes without
+/// opening: `CD45RA (HI100` → `CD45RA` (an antibody clone in a table cell whose `)` the model left out).
+fn cut_unbalanced(prose: &str, start: &mut usize, end: &mut usize) {
+    let text = &prose[*start..*end];
+    let mut open: Vec<(usize, char)> = Vec::new();
+    let mut cut_after = None;
+    for (offset, character) in text.char_indices() {
+        if is_opener(character) {
+            open.push((offset, character));
+        } else if is_closer(character) {
+            match open.last() {
+                Some(&(_, opener)) if pair(opener).1 == character => {
+                    open.pop();
+                }
+                _ => {
+                    open.clear();
+                    cut_after = Some(offset + character.len_utf8());
+                }
+            }
+        }
+    }
+    if let Some(&(offset, _)) = open.first() {
+        *end = *start + offset;
+    }
+    if let Some(offset) = cut_after
+        && *start + offset <= *end
+    {
+        *start += offset;
     }
 }
 
@@ -393,10 +428,10 @@ mod tests {
 
     #[test]
     fn math_words_at_the_edges_are_trimmed_but_math_inside_a_word_is_kept() {
-        let md = "Each SNP $a$ was tested, and TNF-$\\alpha$ rose.\n";
+        let md = "Each receptor $a$ was tested, and TNF-$\\alpha$ rose.\n";
         assert_eq!(
-            guarded(md, Language::Markdown, "SNP a").as_deref(),
-            Some("SNP")
+            guarded(md, Language::Markdown, "receptor a").as_deref(),
+            Some("receptor")
         );
         assert_eq!(
             guarded(md, Language::Markdown, "TNF-α").as_deref(),
@@ -514,6 +549,63 @@ mod tests {
         assert_eq!(
             guarded(named, Language::Plain, "CD4 cells").as_deref(),
             Some("CD4 cells")
+        );
+    }
+
+    #[test]
+    fn a_bracket_opened_or_closed_inside_alone_cuts_the_entity() {
+        let md = "| CD45RA (HI100 | 1:120 |\n\nThe IL-2) receptor binds IL-2 (human).\n";
+        let extraction = extract(md, Language::Markdown, &ExtractOptions::default());
+        assert!(
+            extraction.paragraphs.len() >= 2,
+            "{:?}",
+            extraction.paragraphs
+        );
+        let plain = "Stained for CD45RA (HI100 and CD3 (UCHT1) cells; the IL-2) receptor.\n";
+        assert_eq!(
+            guarded(plain, Language::Plain, "CD45RA (HI100").as_deref(),
+            Some("CD45RA")
+        );
+        assert_eq!(
+            guarded(plain, Language::Plain, "CD3 (UCHT1)").as_deref(),
+            Some("CD3 (UCHT1)"),
+            "a closed pair stays"
+        );
+        assert_eq!(
+            guarded(plain, Language::Plain, "IL-2) receptor").as_deref(),
+            Some("receptor")
+        );
+    }
+
+    #[test]
+    fn known_names_organisations_and_techniques_are_dropped_in_markdown_and_latex() {
+        let md = "Expression came from GTEx and recount2, sequenced by the Fred Hutch Genomics \
+                  Core with RNA-seq, modelled with VAEs and deep neural networks (TaKaRa), while \
+                  IL-2 bound CD25.\n";
+        for needle in [
+            "GTEx",
+            "recount2",
+            "Fred Hutch Genomics Core",
+            "RNA-seq",
+            "VAEs",
+            "deep neural networks",
+            "TaKaRa",
+        ] {
+            assert_eq!(guarded(md, Language::Markdown, needle), None, "{needle}");
+        }
+        for entity in ["IL-2", "CD25"] {
+            assert_eq!(
+                guarded(md, Language::Markdown, entity).as_deref(),
+                Some(entity)
+            );
+        }
+        let tex = "Genes were looked up in the \\emph{Ensembl Genome} browser; \\textit{HIV-1 LTR} \
+                   and the BG505 strain were cloned.\n";
+        assert_eq!(guarded(tex, Language::Latex, "Ensembl Genome"), None);
+        assert_eq!(guarded(tex, Language::Latex, "BG505"), None);
+        assert_eq!(
+            guarded(tex, Language::Latex, "HIV-1 LTR").as_deref(),
+            Some("HIV-1 LTR")
         );
     }
 

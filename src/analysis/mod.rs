@@ -10,6 +10,7 @@
 pub mod cache;
 pub mod consistency;
 pub mod guards;
+pub mod names;
 pub mod scheduler;
 pub mod software;
 pub mod suppress;
