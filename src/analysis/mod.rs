@@ -507,6 +507,37 @@ pub fn tag_texts(
     options: &DecodeOptions,
     glossary: Option<&Glossary>,
 ) -> Result<(Vec<Vec<SourceEntity>>, usize), NerError> {
+    let (analyses, sentences) =
+        analyze_texts(classifier, texts, language, extract, options, glossary)?;
+    Ok((
+        analyses
+            .into_iter()
+            .map(|analysis| analysis.entities)
+            .collect(),
+        sentences,
+    ))
+}
+
+/// One text through the whole pipeline, with what the command line's reports need besides the
+/// entities: the paragraphs (the exports' passages) and the untagged mentions (the consistency
+/// findings, as the server computes them).
+#[derive(Clone, Debug)]
+pub struct TextAnalysis {
+    pub paragraphs: Vec<Paragraph>,
+    /// Sorted by start, never overlapping, in bytes of the text.
+    pub entities: Vec<SourceEntity>,
+    pub untagged: Vec<consistency::Untagged>,
+}
+
+/// [`tag_texts`] keeping the paragraphs and the untagged mentions of each text.
+pub fn analyze_texts(
+    classifier: &dyn Classifier,
+    texts: &[&str],
+    language: Language,
+    extract: &ExtractOptions,
+    options: &DecodeOptions,
+    glossary: Option<&Glossary>,
+) -> Result<(Vec<TextAnalysis>, usize), NerError> {
     let extractions: Vec<Vec<Paragraph>> = texts
         .iter()
         .map(|text| prose::extract(text, language, extract).paragraphs)
@@ -522,13 +553,20 @@ pub fn tag_texts(
     let output = classifier.tag(&inputs, options)?;
     let mut tagged = output.entities.iter();
     let mut result = Vec::with_capacity(texts.len());
-    for (text, paragraphs) in texts.iter().zip(&extractions) {
+    for (text, paragraphs) in texts.iter().zip(extractions) {
         let pairs: Vec<(&Paragraph, &[Entity])> = paragraphs
             .iter()
             .map(|paragraph| (paragraph, tagged.next().map_or(&[][..], Vec::as_slice)))
             .collect();
         let finisher = Finisher::new(text, language, glossary);
-        result.push(map_to_source(&finisher, pairs.into_iter()));
+        let entities = map_to_source(&finisher, pairs.into_iter());
+        let untagged =
+            consistency::untagged_mentions(finisher.suppressed(), &paragraphs, &entities);
+        result.push(TextAnalysis {
+            paragraphs,
+            entities,
+            untagged,
+        });
     }
     Ok((result, output.sentences_inferred))
 }

@@ -1,6 +1,9 @@
 //! Subcommands of the `scitag` binary. Each module owns its clap `Args` and a `run` function.
 
+pub mod check;
 pub mod eval;
+mod files;
+mod lines;
 pub mod lsp;
 pub mod prose;
 pub mod tag;

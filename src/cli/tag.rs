@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use super::lines::LineIndex;
 use crate::analysis;
 use crate::features::FeatureSettings;
 use crate::glossary::{self, Glossary};
@@ -372,35 +373,6 @@ fn round(value: f32) -> f64 {
     (f64::from(value) * 10_000.0).round() / 10_000.0
 }
 
-/// Line starts of the source, for 1-based line and column (in characters) of byte offsets.
-struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        let bytes = text.as_bytes();
-        for (index, byte) in bytes.iter().enumerate() {
-            match byte {
-                b'\n' => starts.push(index + 1),
-                b'\r' if bytes.get(index + 1) != Some(&b'\n') => starts.push(index + 1),
-                _ => {}
-            }
-        }
-        LineIndex { starts }
-    }
-
-    fn position(&self, text: &str, offset: usize) -> (usize, usize) {
-        let line = self.starts.partition_point(|start| *start <= offset).max(1) - 1;
-        let start = self.starts[line];
-        let column = text
-            .get(start..offset.min(text.len()))
-            .map_or(0, |head| head.chars().count());
-        (line + 1, column + 1)
-    }
-}
-
 /// Words of a sentence: whitespace-separated, with brackets and trailing punctuation split off
 /// (close to the GENIA/JNLPBA tokenization).
 pub(crate) fn words(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
@@ -504,15 +476,5 @@ mod tests {
                 "."
             ]
         );
-    }
-
-    #[test]
-    fn line_index_counts_characters_from_one() {
-        let text = "ab\nçd\r\nx";
-        let lines = LineIndex::new(text);
-        assert_eq!(lines.position(text, 0), (1, 1));
-        assert_eq!(lines.position(text, 3), (2, 1));
-        assert_eq!(lines.position(text, 5), (2, 2));
-        assert_eq!(lines.position(text, 8), (3, 1));
     }
 }
