@@ -31,4 +31,7 @@ tests/editors/emacs.sh
 step "VS Code extension: install, lint, build, package"
 editors/vscode/scripts/ci.sh
 
+step "HTML export in headless Chromium (no network request; screenshot artifacts/exports/html.png)"
+tests/exports/html.sh
+
 step "all tests passed"

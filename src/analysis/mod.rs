@@ -475,18 +475,44 @@ pub fn map_to_source<'a>(
     finisher: &Finisher<'_>,
     paragraphs: impl Iterator<Item = (&'a Paragraph, &'a [Entity])>,
 ) -> Vec<SourceEntity> {
+    placed_entities(finisher, paragraphs)
+        .into_iter()
+        .map(|(entity, _)| entity)
+        .collect()
+}
+
+/// Where a finished entity is in the prose: its paragraph (index in the extraction) and its bytes
+/// of that paragraph's prose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    pub paragraph: usize,
+    pub prose: Range<usize>,
+}
+
+/// [`map_to_source`] keeping each entity's [`Placement`].
+fn placed_entities<'a>(
+    finisher: &Finisher<'_>,
+    paragraphs: impl Iterator<Item = (&'a Paragraph, &'a [Entity])>,
+) -> Vec<(SourceEntity, Placement)> {
     let mut entities = Vec::new();
-    for (paragraph, paragraph_entities) in paragraphs {
+    for (index, (paragraph, paragraph_entities)) in paragraphs.enumerate() {
         for glossed in finisher.paragraph(paragraph, paragraph_entities) {
             let Some(range) = paragraph.to_source(glossed.entity.range.clone()) else {
                 continue;
             };
-            entities.push(SourceEntity::from_glossed(range, &paragraph.prose, glossed));
+            let placement = Placement {
+                paragraph: index,
+                prose: glossed.entity.range.clone(),
+            };
+            entities.push((
+                SourceEntity::from_glossed(range, &paragraph.prose, glossed),
+                placement,
+            ));
         }
     }
-    entities.sort_by_key(|entity| (entity.range.start, entity.range.end));
+    entities.sort_by_key(|(entity, _)| (entity.range.start, entity.range.end));
     let mut last_end = 0;
-    entities.retain(|entity| {
+    entities.retain(|(entity, _)| {
         let keep = entity.range.start >= last_end && !entity.range.is_empty();
         if keep {
             last_end = entity.range.end;
@@ -526,6 +552,8 @@ pub struct TextAnalysis {
     pub paragraphs: Vec<Paragraph>,
     /// Sorted by start, never overlapping, in bytes of the text.
     pub entities: Vec<SourceEntity>,
+    /// Where each of `entities` (same index) is in `paragraphs`' prose.
+    pub placements: Vec<Placement>,
     pub untagged: Vec<consistency::Untagged>,
 }
 
@@ -559,12 +587,16 @@ pub fn analyze_texts(
             .map(|paragraph| (paragraph, tagged.next().map_or(&[][..], Vec::as_slice)))
             .collect();
         let finisher = Finisher::new(text, language, glossary);
-        let entities = map_to_source(&finisher, pairs.into_iter());
+        let (entities, placements): (Vec<SourceEntity>, Vec<Placement>) =
+            placed_entities(&finisher, pairs.into_iter())
+                .into_iter()
+                .unzip();
         let untagged =
             consistency::untagged_mentions(finisher.suppressed(), &paragraphs, &entities);
         result.push(TextAnalysis {
             paragraphs,
             entities,
+            placements,
             untagged,
         });
     }

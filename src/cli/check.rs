@@ -13,9 +13,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::files;
-use super::lines::LineIndex;
 use super::tag::{ModelArgs, model_failure};
 use crate::analysis;
+use crate::document::TextLines;
 use crate::features::{self, FeatureSettings, Severity};
 use crate::glossary::{self, Glossary};
 use crate::prose::Language;
@@ -93,7 +93,7 @@ pub struct Args {
 
 /// One finding, located in its file.
 #[derive(Clone, Debug)]
-struct Finding {
+pub(crate) struct Finding {
     file: String,
     range: Range<usize>,
     start: (usize, usize),
@@ -190,6 +190,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok((mut analyses, _)) => analyses.pop().unwrap_or_else(|| analysis::TextAnalysis {
                 paragraphs: Vec::new(),
                 entities: Vec::new(),
+                placements: Vec::new(),
                 untagged: Vec::new(),
             }),
             Err(error) if error.is_runtime() => return model_failure(error),
@@ -199,60 +200,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         };
         checked += 1;
-        let shown: Vec<&analysis::SourceEntity> = analysis
+        entities += analysis
             .entities
             .iter()
             .filter(|entity| settings.is_enabled(&entity.label))
-            .collect();
-        entities += shown.len();
-        let lines = LineIndex::new(&text);
-        let locate = |range: &Range<usize>| {
-            (
-                lines.position(&text, range.start),
-                lines.position(&text, range.end),
-            )
-        };
-        let mut file_findings: Vec<Finding> =
-            features::low_confidence(&analysis.entities, &settings)
-                .into_iter()
-                .map(|low| {
-                    let (start, end) = locate(&low.range);
-                    let mention = one_line(text.get(low.range.clone()).unwrap_or_default());
-                    Finding {
-                        file: name.clone(),
-                        range: low.range,
-                        start,
-                        end,
-                        severity: low.severity,
-                        code: features::LOW_CONFIDENCE_CODE,
-                        // The editor shows where; here the line says what.
-                        message: format!("«{mention}»: {}", low.message),
-                        related: Vec::new(),
-                    }
-                })
-                .collect();
-        file_findings.extend(
-            features::consistency(
-                shown.iter().copied(),
-                &analysis.untagged,
-                settings.consistency_severity,
-            )
-            .into_iter()
-            .map(|finding| {
-                let (start, end) = locate(&finding.range);
-                Finding {
-                    file: name.clone(),
-                    range: finding.range,
-                    start,
-                    end,
-                    severity: finding.severity,
-                    code: finding.code,
-                    message: finding.message,
-                    related: finding.related.iter().map(locate).collect(),
-                }
-            }),
-        );
-        file_findings.sort_by_key(|finding| (finding.range.start, finding.range.end));
+            .count();
+        let file_findings = document_findings(&name, &text, &analysis, &settings);
         findings.extend(file_findings);
     }
 
@@ -284,6 +237,82 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(error) => return Err(error).context("writing the output"),
     }
     Ok(exit_status(&findings, args.fail_on, !errors.is_empty()))
+}
+
+/// The findings the editor shows for one analysed document (low confidence, then consistency),
+/// in document order.
+pub(crate) fn document_findings(
+    name: &str,
+    text: &str,
+    analysis: &analysis::TextAnalysis,
+    settings: &FeatureSettings,
+) -> Vec<Finding> {
+    let shown: Vec<&analysis::SourceEntity> = analysis
+        .entities
+        .iter()
+        .filter(|entity| settings.is_enabled(&entity.label))
+        .collect();
+    let lines = TextLines::new(text);
+    let locate = |range: &Range<usize>| {
+        (
+            lines.position(text, range.start),
+            lines.position(text, range.end),
+        )
+    };
+    let mut findings: Vec<Finding> = features::low_confidence(&analysis.entities, settings)
+        .into_iter()
+        .map(|low| {
+            let (start, end) = locate(&low.range);
+            let mention = one_line(text.get(low.range.clone()).unwrap_or_default());
+            Finding {
+                file: name.to_owned(),
+                range: low.range,
+                start,
+                end,
+                severity: low.severity,
+                code: features::LOW_CONFIDENCE_CODE,
+                // The editor shows where; here the line says what.
+                message: format!("«{mention}»: {}", low.message),
+                related: Vec::new(),
+            }
+        })
+        .collect();
+    findings.extend(
+        features::consistency(
+            shown.iter().copied(),
+            &analysis.untagged,
+            settings.consistency_severity,
+        )
+        .into_iter()
+        .map(|finding| {
+            let (start, end) = locate(&finding.range);
+            Finding {
+                file: name.to_owned(),
+                range: finding.range,
+                start,
+                end,
+                severity: finding.severity,
+                code: finding.code,
+                message: finding.message,
+                related: finding.related.iter().map(locate).collect(),
+            }
+        }),
+    );
+    findings.sort_by_key(|finding| (finding.range.start, finding.range.end));
+    findings
+}
+
+impl Finding {
+    /// The finding as the HTML page lists it.
+    pub(crate) fn for_html(self) -> crate::export::HtmlFinding {
+        crate::export::HtmlFinding {
+            line: self.start.0,
+            column: self.start.1,
+            severity: severity_name(self.severity),
+            code: self.code,
+            message: one_line(&self.message),
+        }
+    }
 }
 
 fn read_text(path: &Path) -> Result<String, String> {

@@ -3,7 +3,6 @@
 pub mod check;
 pub mod eval;
 mod files;
-mod lines;
 pub mod lsp;
 pub mod prose;
 pub mod tag;

@@ -1,12 +1,13 @@
-//! 1-based lines and columns (in characters) of byte offsets, as the command line prints them.
+//! 1-based lines and columns (in characters) of byte offsets of a plain `str`, as the command line
+//! and the exports print them (the server's positions are in `line_index`, over a rope).
 
 /// Line starts of the source, for 1-based line and column (in characters) of byte offsets.
-pub(crate) struct LineIndex {
+pub struct TextLines {
     starts: Vec<usize>,
 }
 
-impl LineIndex {
-    pub(crate) fn new(text: &str) -> LineIndex {
+impl TextLines {
+    pub fn new(text: &str) -> TextLines {
         let mut starts = vec![0];
         let bytes = text.as_bytes();
         for (index, byte) in bytes.iter().enumerate() {
@@ -16,10 +17,10 @@ impl LineIndex {
                 _ => {}
             }
         }
-        LineIndex { starts }
+        TextLines { starts }
     }
 
-    pub(crate) fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+    pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
         let line = self.starts.partition_point(|start| *start <= offset).max(1) - 1;
         let start = self.starts[line];
         let column = text
@@ -36,7 +37,7 @@ mod tests {
     #[test]
     fn line_index_counts_characters_from_one() {
         let text = "ab\nçd\r\nx";
-        let lines = LineIndex::new(text);
+        let lines = TextLines::new(text);
         assert_eq!(lines.position(text, 0), (1, 1));
         assert_eq!(lines.position(text, 3), (2, 1));
         assert_eq!(lines.position(text, 5), (2, 2));
