@@ -16,6 +16,7 @@ mod hover;
 mod initialize;
 mod layering;
 mod settings;
+mod soak;
 mod stdio;
 mod tokens;
 mod transport;
