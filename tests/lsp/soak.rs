@@ -279,10 +279,10 @@ fn edits() -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soak_utf16_random_edits_end_where_a_fresh_server_starts() {
-    soak("utf-16", edits(), 0x5C17_A6_0001).await;
+    soak("utf-16", edits(), 0x005C_17A6_0001).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soak_utf8_random_edits_end_where_a_fresh_server_starts() {
-    soak("utf-8", edits(), 0x5C17_A6_0002).await;
+    soak("utf-8", edits(), 0x005C_17A6_0002).await;
 }
