@@ -169,6 +169,22 @@ fn is_catalogue_number(prose: &str, start: usize, text: &str) -> bool {
         .map(|word| word.trim_start_matches(['(', '[', ',']).to_lowercase())
         .collect();
     let joined = before.join(" ");
+    // A product code right after a supplier's name: `(NEB, E2621S)`, `(ATCC PCS-800-011)`. Codes
+    // have a run of three digits; a protein named after a supplier (`(PeproTech, IL-2)`) does not.
+    let has_code_digits = text
+        .split(|c: char| !c.is_ascii_digit())
+        .any(|run| run.len() >= 3);
+    if has_code_digits && !text.contains(' ') {
+        for count in 1..=before.len() {
+            let words: Vec<&str> = before[before.len() - count..]
+                .iter()
+                .map(|word| word.trim_end_matches(','))
+                .collect();
+            if names::is_company(&words.join(" ")) {
+                return true;
+            }
+        }
+    }
     [
         "cat.",
         "cat#",
@@ -744,6 +760,14 @@ mod tests {
         assert_eq!(guarded(md, Language::Markdown, "Cat. RR001A"), None);
         assert_eq!(guarded(md, Language::Markdown, "RR001A"), None);
         assert_eq!(guarded(md, Language::Markdown, "202-IL"), None);
+        let supplier = "Assembled with HiFi mix (NEB, E2621S) in HEK cells (ATCC PCS-800-011) with IL-2 \
+                        (PeproTech, IL-2).\n";
+        assert_eq!(guarded(supplier, Language::Plain, "E2621S"), None);
+        assert_eq!(guarded(supplier, Language::Plain, "PCS-800-011"), None);
+        assert_eq!(
+            guarded(supplier, Language::Plain, "IL-2).").as_deref(),
+            Some("IL-2")
+        );
         assert_eq!(
             guarded(md, Language::Markdown, "ExTaq DNA Polymerase").as_deref(),
             Some("ExTaq DNA Polymerase")

@@ -15,7 +15,9 @@
 //! - its last word is the head of an organisation (`Fred Hutch Genomics Core`, `Integrated DNA
 //!   Technologies`) or of a resource (`RNA-seq aligner`, `Ensembl Genome browser`), or the word
 //!   just after it names a resource (`the Ensembl Genome browser` tagged as `Ensembl Genome`);
-//! - one of its words is a sequencing technique (`RNA-seq`, `scRNA-seq data`, `RNA sequencing`).
+//! - one of its words is a sequencing technique (`RNA-seq`, `scRNA-seq data`, `RNA sequencing`);
+//! - its last word makes it a list or a piece of data (`gene sets`, `read strand`);
+//! - it is amino-acid substitutions (`V69A/Q74P/C125S`, `T332N variant`).
 //!
 //! A name is never matched inside a word, and only software and database names as the first words
 //! of a longer entity: `HIV-1 LTR` (DNA) and `influenza hemagglutinin` (protein) stay.
@@ -41,6 +43,10 @@ pub enum Kind {
     Organisation,
     /// Not listed: the head word or the next word names a tool or a resource.
     Resource,
+    /// Not listed: the head word names a list or a piece of data (`gene sets`, `read strand`).
+    Data,
+    /// Not listed: amino-acid substitutions (`V69A/Q74P/C125S`, `T332N variant`).
+    Variant,
 }
 
 static NAMES: LazyLock<HashMap<&'static str, Kind>> = LazyLock::new(|| {
@@ -106,6 +112,49 @@ const RESOURCE_NOUNS: [&str; 10] = [
     "aligner",
 ];
 
+/// Last words that make the entity a list or a piece of data, not a molecule (`high-confidence
+/// gene sets`, `a lipid gene signature`, `the read strand`, `NEBuilder HiFi DNA Assembly`): none
+/// ends a JNLPBA training entity more than once.
+const DATA_HEADS: [&str; 11] = [
+    "set",
+    "sets",
+    "gene-set",
+    "gene-sets",
+    "signature",
+    "signatures",
+    "module",
+    "modules",
+    "strand",
+    "strands",
+    "assembly",
+];
+
+/// `T332N`, `V69A/Q74P/C125S`: amino-acid substitutions, one or several joined by `/`.
+fn is_substitution(word: &str) -> bool {
+    const AMINO_ACIDS: &str = "ACDEFGHIKLMNPQRSTVWY";
+    let one = |part: &str| {
+        let bytes = part.as_bytes();
+        bytes.len() >= 3
+            && AMINO_ACIDS.as_bytes().contains(&bytes[0])
+            && (AMINO_ACIDS.as_bytes().contains(&bytes[bytes.len() - 1])
+                || bytes[bytes.len() - 1] == b'*')
+            && bytes[1..bytes.len() - 1].iter().all(u8::is_ascii_digit)
+    };
+    !word.is_empty() && word.split('/').all(one)
+}
+
+/// Words after a substitution that make it a variant, not a gene or protein name.
+const VARIANT_NOUNS: [&str; 8] = [
+    "variant",
+    "variants",
+    "mutation",
+    "mutations",
+    "mutant",
+    "mutants",
+    "substitution",
+    "substitutions",
+];
+
 /// Which known name `text` (an entity's trimmed prose) is, if any; `after` is the prose that
 /// follows the entity.
 pub fn known(text: &str, after: &str) -> Option<Kind> {
@@ -132,6 +181,17 @@ pub fn known(text: &str, after: &str) -> Option<Kind> {
     if words.iter().any(|word| is_sequencing(word)) {
         return Some(Kind::Technique);
     }
+    // Substitutions: several joined (`V69A/Q74P/C125S`), or one named a variant (`T332N variant`).
+    // A single `E2A` or `T332N` alone stays: gene names look the same.
+    let first_original = text.split_whitespace().next().unwrap_or_default();
+    if is_substitution(first_original)
+        && (first_original.contains('/')
+            || words
+                .get(1)
+                .is_some_and(|word| VARIANT_NOUNS.contains(&bare(word).as_str())))
+    {
+        return Some(Kind::Variant);
+    }
     let original_last = text.split_whitespace().next_back().unwrap_or_default();
     let last = bare(original_last);
     if words.len() > 1 {
@@ -140,6 +200,9 @@ pub fn known(text: &str, after: &str) -> Option<Kind> {
         }
         if RESOURCE_NOUNS.contains(&last.as_str()) {
             return Some(Kind::Resource);
+        }
+        if DATA_HEADS.contains(&last.as_str()) {
+            return Some(Kind::Data);
         }
     }
     let next = after
@@ -151,6 +214,13 @@ pub fn known(text: &str, after: &str) -> Option<Kind> {
         return Some(Kind::Resource);
     }
     None
+}
+
+/// Whether `text` (a few words of prose) is a listed company (`NEB`, `ATCC`, `Thermo Fisher`).
+pub fn is_company(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    NAMES.get(words.join(" ").as_str()) == Some(&Kind::Company)
 }
 
 /// A listed name, or a listed name with a plural `s`.
@@ -217,6 +287,11 @@ mod tests {
         assert_eq!(known("STAR aligner", ""), Some(Kind::Resource));
         assert_eq!(known("Foo Genome", " browser."), Some(Kind::Resource));
         assert_eq!(known("NEBuilder HiFi", " kit"), Some(Kind::Resource));
+        assert_eq!(known("high-confidence gene sets", ""), Some(Kind::Data));
+        assert_eq!(known("NEBuilder HiFi DNA Assembly", ""), Some(Kind::Data));
+        assert_eq!(known("V69A/Q74P/C125S", ""), Some(Kind::Variant));
+        assert_eq!(known("T332N variant", ""), Some(Kind::Variant));
+        assert_eq!(known("lentiviral vectors", ""), Some(Kind::Virus));
     }
 
     #[test]
@@ -234,6 +309,9 @@ mod tests {
             ("p53", ""),
             ("mRNA sequences", ""),
             ("TNF-α", ""),
+            ("E2A", ""),
+            ("T332N", ""),
+            ("E2A protein", ""),
         ] {
             assert_eq!(known(text, after), None, "{text}");
         }
