@@ -204,6 +204,31 @@ fn decoders_and_aggregations_are_accepted_and_bad_ones_rejected() {
 }
 
 #[test]
+fn aggregation_none_reports_each_tokens_own_label_like_the_pipeline() {
+    let text = b"The IL-2 receptor alpha chain binds interleukin-2 in activated T cells.";
+    let none = tag(&["--aggregation", "none", "--decode", "pipeline"], text);
+    let document: serde_json::Value = serde_json::from_slice(&none.stdout).expect("JSON");
+    let entities = document["entities"].as_array().expect("entities");
+    assert!(!entities.is_empty());
+    for entity in entities {
+        let tag = entity["tag"].as_str().expect("a tag on every token");
+        let class = entity["label"].as_str().expect("label");
+        assert!(
+            tag == format!("B-{class}") || tag == format!("I-{class}") || tag == class,
+            "{entity}"
+        );
+    }
+    let first = tag(&["--aggregation", "first"], text);
+    let grouped: serde_json::Value = serde_json::from_slice(&first.stdout).expect("JSON");
+    for entity in grouped["entities"].as_array().expect("entities") {
+        assert!(
+            entity.get("tag").is_none(),
+            "grouped entities have no tag: {entity}"
+        );
+    }
+}
+
+#[test]
 fn latex_entities_map_back_to_the_latex_source_and_skip_commands() {
     let text = "\\section{Results}\nThe \\emph{glucocorticoid receptor} binds IL-2 \\cite{smith99} in T cells ($p<0.05$).\n";
     for (line, start, end) in tagged_file("paper.tex", text) {

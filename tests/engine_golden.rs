@@ -60,6 +60,22 @@ fn pipeline_decoding_matches_hugging_face_for_every_strategy() {
                 continue; // "none" has no golden for inputs longer than the window
             };
             let text = case["text"].as_str().expect("text");
+            // `none`: every entity is one token, and carries the pipeline's own label.
+            if aggregation == Aggregation::None {
+                let tags: Vec<Option<&str>> = got.iter().map(|g| g.tag.as_deref()).collect();
+                let want: Vec<Option<&str>> =
+                    expected.iter().map(|entity| entity[2].as_str()).collect();
+                if tags != want {
+                    problems.push(format!(
+                        "none on {:?}: tags {tags:?}, want {want:?}",
+                        case["text"]
+                    ));
+                }
+            } else if let Some(tagged) = got.iter().find(|g| g.tag.is_some()) {
+                problems.push(format!(
+                    "{aggregation}: a grouped entity has a tag: {tagged:?}"
+                ));
+            }
             let expected: Vec<(usize, usize, String, f32)> = expected
                 .iter()
                 .map(|entity| {

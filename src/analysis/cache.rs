@@ -120,6 +120,7 @@ mod tests {
             label: label.to_owned(),
             score: 1.0,
             alternatives: Vec::new(),
+            tag: None,
         }])
     }
 

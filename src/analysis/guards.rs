@@ -507,6 +507,7 @@ mod tests {
             label: "protein".into(),
             score: 0.9,
             alternatives: Vec::new(),
+            tag: None,
         };
         let out = apply(paragraph, source, &[entity]);
         out.first()

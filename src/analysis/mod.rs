@@ -617,6 +617,8 @@ pub struct SourceEntity {
     pub origin: Origin,
     /// No low-confidence warning: an accepted glossary term, or a glossary entity.
     pub accepted: bool,
+    /// The token's own label (`B-cell_type`) with `--aggregation none` ([`Entity::tag`]).
+    pub tag: Option<String>,
 }
 
 impl SourceEntity {
@@ -628,6 +630,7 @@ impl SourceEntity {
                 .unwrap_or_default()
                 .to_owned(),
             label: glossed.entity.label,
+            tag: glossed.entity.tag,
             score: glossed.entity.score,
             alternatives: glossed.entity.alternatives,
             origin: glossed.origin,
@@ -766,6 +769,7 @@ mod tests {
                                 label: "DNA".into(),
                                 probability: 0.04,
                             }],
+                            tag: None,
                         });
                     }
                     offset += word.len() + 1;

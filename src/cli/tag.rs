@@ -526,7 +526,7 @@ fn entity_json(located: &Located<'_>, text: &str, lines: &TextLines) -> serde_js
         .iter()
         .map(|alternative| serde_json::json!({"label": alternative.label, "probability": round(alternative.probability)}))
         .collect();
-    serde_json::json!({
+    let mut value = serde_json::json!({
         "text": text.get(located.source.clone()).unwrap_or_default(),
         "label": located.entity.label,
         "score": round(located.entity.score),
@@ -537,7 +537,13 @@ fn entity_json(located: &Located<'_>, text: &str, lines: &TextLines) -> serde_js
         "end_line": end_line,
         "end_column": end_column,
         "alternatives": alternatives,
-    })
+    });
+    // `--aggregation none`: each entity is one token, with its label as the Hugging Face
+    // pipeline reports it (`B-cell_type`); `label` stays the class.
+    if let Some(tag) = &located.entity.tag {
+        value["tag"] = serde_json::Value::from(tag.as_str());
+    }
+    value
 }
 
 /// `FILE:LINE:COLUMN  class  score%  "text"  (runner-up class score%)`.

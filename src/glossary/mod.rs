@@ -313,6 +313,7 @@ impl Glossary {
                 label: class.to_owned(),
                 score: 1.0,
                 alternatives: Vec::new(),
+                tag: None,
             },
             origin: Origin::Glossary,
             accepted: true,

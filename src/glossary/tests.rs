@@ -8,6 +8,7 @@ fn entity(prose: &str, text: &str, label: &str, score: f32) -> Entity {
         label: label.into(),
         score,
         alternatives: Vec::new(),
+        tag: None,
     }
 }
 

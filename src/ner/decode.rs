@@ -50,6 +50,8 @@ pub(crate) struct Span {
     pub(crate) score: f32,
     /// Mean label probabilities of the span's words (for alternatives).
     pub(crate) probabilities: Vec<f32>,
+    /// The label index of the one token the span is (`none` aggregation only).
+    pub(crate) tag: Option<usize>,
 }
 
 /// Index of the largest value; the first one on ties (numpy's `argmax`).
@@ -173,6 +175,7 @@ pub(crate) fn pipeline_spans(
                     class,
                     score,
                     probabilities: word.probabilities.clone(),
+                    tag: Some(label),
                 })
             })
             .collect();
@@ -216,6 +219,7 @@ fn group_span(words: &[Word], decided: &[(usize, f32)], labels: &LabelSet) -> Op
         class,
         score,
         probabilities: mean_probabilities(words),
+        tag: None,
     })
 }
 
@@ -417,6 +421,7 @@ pub(crate) fn spans_from_path(words: &[Word], path: &[usize], labels: &LabelSet)
             class,
             score,
             probabilities: mean_probabilities(members),
+            tag: None,
         });
     };
     for (index, &label) in path.iter().enumerate() {
@@ -579,6 +584,7 @@ mod tests {
             class: 0,
             score,
             probabilities: Vec::new(),
+            tag: None,
         };
         let text = "x".repeat(40);
         let merged = merge_overlapping(

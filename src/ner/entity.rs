@@ -19,4 +19,8 @@ pub struct Entity {
     pub score: f32,
     /// Runner-up classes, best first, excluding `label`.
     pub alternatives: Vec<Alternative>,
+    /// The token's own label as the model's `id2label` spells it (`B-cell_type`), when each
+    /// entity is one token (`--aggregation none`, as the Hugging Face pipeline reports it); else
+    /// `None`.
+    pub tag: Option<String>,
 }

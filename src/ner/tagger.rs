@@ -979,6 +979,9 @@ impl Tagger {
             label: self.labels.class_name(span.class).to_string(),
             score: span.score,
             alternatives,
+            tag: span
+                .tag
+                .and_then(|index| self.labels.labels.get(index).cloned()),
         }
     }
 }
