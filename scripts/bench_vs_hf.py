@@ -201,10 +201,11 @@ def run_scitag(binary, args, out_dir, name, time_bin):
 
 def scitag_spans(stdout_path: pathlib.Path):
     spans = []
+    # `--format jsonl`: one object per document, its entities inside.
     for line in stdout_path.read_text(encoding="utf-8").splitlines():
         if line.strip():
-            entity = json.loads(line)
-            spans.append((entity["start"], entity["end"], entity["label"]))
+            for entity in json.loads(line)["entities"]:
+                spans.append((entity["start"], entity["end"], entity["label"]))
     return spans
 
 

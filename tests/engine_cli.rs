@@ -33,8 +33,9 @@ fn tag(extra: &[&str], stdin: &[u8]) -> Output {
     scitag(&args, stdin)
 }
 
-/// Tags `text` saved as `name` (`--format jsonl`) and returns each entity's JSON line and byte range,
-/// after checking that there is at least one and that each one's `text` is the source at its range.
+/// Tags `text` saved as `name` (`--format jsonl`: one document line) and returns each entity's
+/// JSON and byte range, after checking that there is at least one and that each one's `text` is the
+/// source at its range, in bytes and in characters.
 fn tagged_file(name: &str, text: &str) -> Vec<(String, usize, usize)> {
     let directory = tempfile::tempdir().expect("temp dir");
     let path = directory.path().join(name);
@@ -46,16 +47,29 @@ fn tagged_file(name: &str, text: &str) -> Vec<(String, usize, usize)> {
         String::from_utf8_lossy(&output.stderr)
     );
     let stdout = String::from_utf8(output.stdout).expect("UTF-8");
-    assert!(!stdout.trim().is_empty());
-    stdout
-        .lines()
-        .map(|line| {
-            let entity: serde_json::Value =
-                serde_json::from_str(line).expect("one JSON object per line");
+    assert_eq!(stdout.lines().count(), 1, "one line per document: {stdout}");
+    let document: serde_json::Value = serde_json::from_str(&stdout).expect("a JSON object");
+    assert!(
+        document["file"]
+            .as_str()
+            .is_some_and(|file| file.ends_with(name))
+    );
+    let entities = document["entities"].as_array().expect("entities");
+    assert!(!entities.is_empty());
+    let chars: Vec<char> = text.chars().collect();
+    entities
+        .iter()
+        .map(|entity| {
             let start = entity["start"].as_u64().expect("start") as usize;
             let end = entity["end"].as_u64().expect("end") as usize;
             assert_eq!(entity["text"].as_str(), Some(&text[start..end]));
-            (line.to_owned(), start, end)
+            let char_start = entity["char_start"].as_u64().expect("char_start") as usize;
+            let char_end = entity["char_end"].as_u64().expect("char_end") as usize;
+            assert_eq!(
+                chars[char_start..char_end].iter().collect::<String>(),
+                text[start..end]
+            );
+            (entity.to_string(), start, end)
         })
         .collect()
 }
@@ -352,4 +366,60 @@ fn the_project_glossary_and_ignore_comments_apply_on_the_command_line() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("scitag.toml: line 2"), "{stderr}");
+}
+
+#[test]
+fn json_lines_on_stdin_stream_one_result_per_document_and_bad_lines_are_skipped() {
+    let input = "{\"id\":\"a\",\"text\":\"IL-2 binds the IL-2 receptor on T cells.\"}\n\
+                 not json\n\
+                 {\"id\":7,\"text\":\"γc and IL-2Rβ bind in HeLa cells.\"}\n\
+                 {\"id\":\"no text\"}\n\
+                 \n\
+                 {\"text\":\"NF-kappa B in Jurkat cells.\"}\n";
+    let output = tag(
+        &["--input-format", "jsonl", "--format", "jsonl", "-"],
+        input.as_bytes(),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "bad lines make the run fail at the end"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("stdin line 2: not JSON"), "{stderr}");
+    assert!(stderr.contains("stdin line 4: no \"text\""), "{stderr}");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let results: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON line"))
+        .collect();
+    let ids: Vec<&serde_json::Value> = results.iter().map(|result| &result["id"]).collect();
+    assert_eq!(
+        ids,
+        [
+            &serde_json::json!("a"),
+            &serde_json::json!(7),
+            &serde_json::json!(6)
+        ]
+    );
+    let texts = [
+        "IL-2 binds the IL-2 receptor on T cells.",
+        "γc and IL-2Rβ bind in HeLa cells.",
+        "NF-kappa B in Jurkat cells.",
+    ];
+    for (result, text) in results.iter().zip(texts) {
+        let chars: Vec<char> = text.chars().collect();
+        for entity in result["entities"].as_array().expect("entities") {
+            let (start, end) = (
+                entity["char_start"].as_u64().expect("char_start") as usize,
+                entity["char_end"].as_u64().expect("char_end") as usize,
+            );
+            assert_eq!(
+                chars[start..end].iter().collect::<String>(),
+                entity["text"].as_str().expect("text")
+            );
+        }
+    }
+    let usage = tag(&["--input-format", "jsonl", "--format", "text", "-"], b"");
+    assert_eq!(usage.status.code(), Some(2));
 }

@@ -25,7 +25,7 @@ pub enum Format {
     Text,
     /// One JSON document with all entities.
     Json,
-    /// One JSON object per entity per line.
+    /// JSON lines: one object per document (`file` or `id`, `entities`), streamed.
     Jsonl,
     /// `word<TAB>label` per line (IOB2), a blank line between sentences.
     Conll,
@@ -39,6 +39,16 @@ pub enum Format {
     Brat,
     /// One self-contained HTML page: coloured entities, legend, entity table, findings.
     Html,
+}
+
+/// What the standard input holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// One document.
+    Text,
+    /// JSON lines, one document each: `{"id": …, "text": …}` (with `--format jsonl`: one result
+    /// line per document, streamed in batches).
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -149,7 +159,14 @@ pub struct Args {
     /// `--format brat`: the directory to write each input's `NAME.txt` and `NAME.ann` into.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// What stdin holds: one document, or JSON lines of `{"id", "text"}` (a map step of Spark or
+    /// Ray: docs/EXPORTS.md, "At corpus scale").
+    #[arg(long, value_enum, default_value = "text")]
+    pub input_format: InputFormat,
 }
+
+/// Documents tagged together from JSON lines on stdin, so small documents share model batches.
+const JSONL_BATCH: usize = 64;
 
 /// An entity located in the source file.
 struct Located<'a> {
@@ -185,6 +202,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let options = args.model.decode_options(&tagger);
+    if args.input_format == InputFormat::Jsonl {
+        if !from_stdin || args.format != Format::Jsonl {
+            eprintln!(
+                "scitag: error: --input-format jsonl reads stdin and writes --format jsonl (one line per document)"
+            );
+            return Ok(ExitCode::from(2));
+        }
+        return match stream_jsonl(&args, &tagger, &options) {
+            Ok(code) => Ok(code),
+            Err(error) => match error.downcast::<std::io::Error>() {
+                Ok(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(error) => Err(anyhow::Error::from(error).context("writing the output")),
+                Err(error) => Err(error),
+            },
+        };
+    }
     let sources: Vec<Option<PathBuf>> = if from_stdin {
         vec![None]
     } else {
@@ -206,8 +241,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let single = sources.len() == 1;
     let started = std::time::Instant::now();
     let mut sentences = 0;
+    // A bar on a terminal for several files; nothing when stderr is a pipe or a log.
+    let bar = if sources.len() > 1 && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let bar = indicatif::ProgressBar::new(sources.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} files {elapsed_precise} {wide_msg}",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
     for source in &sources {
-        match tag_one(&args, &tagger, &options, source.as_deref()) {
+        if let Some(path) = source {
+            bar.set_message(path.display().to_string());
+        }
+        let tagged = tag_one(&args, &tagger, &options, source.as_deref());
+        bar.inc(1);
+        match tagged {
             Ok(Some((input, inferred))) => {
                 sentences += inferred;
                 inputs.push(input);
@@ -225,6 +277,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .flat_map(|input| &input.analysis.paragraphs)
         .map(|paragraph| paragraph.prose.split_whitespace().count())
         .sum();
+    bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
     tracing::info!(
         "tagged {words} words in {sentences} sentences of {} files in {elapsed:.3} s ({:.0} words/s)",
@@ -372,11 +425,7 @@ fn write_output(
             let documents: Vec<serde_json::Value> = inputs
                 .iter()
                 .map(|input| {
-                    let lines = TextLines::new(&input.text);
-                    let entities: Vec<serde_json::Value> = located(input)
-                        .iter()
-                        .map(|located| entity_json(located, &input.text, &lines))
-                        .collect();
+                    let entities = entities_json(&input.text, &input.analysis.entities);
                     serde_json::json!({
                         "file": input.name,
                         "language": input.language.as_str(),
@@ -405,12 +454,12 @@ fn write_output(
         }
         Format::Jsonl => {
             for input in inputs {
-                let lines = TextLines::new(&input.text);
-                for located in located(input) {
-                    let mut value = entity_json(&located, &input.text, &lines);
-                    value["file"] = serde_json::Value::from(input.name.clone());
-                    writeln!(out, "{value}")?;
-                }
+                let document = serde_json::json!({
+                    "file": input.name,
+                    "language": input.language.as_str(),
+                    "entities": entities_json(&input.text, &input.analysis.entities),
+                });
+                writeln!(out, "{document}")?;
             }
         }
         Format::Conll => {
@@ -473,6 +522,148 @@ fn write_output(
         }
     }
     out.flush()
+}
+
+/// The JSON of `entities` (sorted by start) of `text`, with character offsets beside the byte
+/// offsets (counted in one pass).
+fn entities_json(text: &str, entities: &[analysis::SourceEntity]) -> Vec<serde_json::Value> {
+    let lines = TextLines::new(text);
+    let (mut byte, mut chars) = (0, 0);
+    let mut char_at = |offset: usize| {
+        let offset = offset.min(text.len());
+        if offset >= byte {
+            chars += text
+                .get(byte..offset)
+                .map_or(0, |part| part.chars().count());
+        } else {
+            chars = text.get(..offset).map_or(0, |part| part.chars().count());
+        }
+        byte = offset;
+        chars
+    };
+    entities
+        .iter()
+        .map(|entity| {
+            let located = Located {
+                entity,
+                source: entity.range.clone(),
+            };
+            let mut value = entity_json(&located, text, &lines);
+            value["char_start"] = serde_json::Value::from(char_at(entity.range.start));
+            value["char_end"] = serde_json::Value::from(char_at(entity.range.end));
+            value
+        })
+        .collect()
+}
+
+/// `scitag tag --input-format jsonl --format jsonl`: JSON lines `{"id", "text"}` in, one line
+/// `{"id", "entities"}` out per document, in input order, in batches of [`JSONL_BATCH`] documents
+/// (flushed after each). A line that is not such an object is reported with its number and
+/// skipped; the run goes on and exits 1 at the end.
+fn stream_jsonl(args: &Args, tagger: &Tagger, options: &DecodeOptions) -> anyhow::Result<ExitCode> {
+    use std::io::BufRead;
+    let glossary = match (&args.glossary, args.no_glossary) {
+        (Some(path), false) => {
+            Some(Glossary::load(path).map_err(|error| anyhow::anyhow!("{error}"))?)
+        }
+        _ => None,
+    };
+    let project = glossary.as_ref().map(|glossary| &glossary.settings);
+    let extract = project
+        .and_then(|settings| settings.extract.clone())
+        .unwrap_or_default();
+    let settings = FeatureSettings {
+        enabled_classes: project.and_then(|settings| settings.classes.clone()),
+        ..FeatureSettings::default()
+    };
+    let language = match args.language {
+        Some(LanguageArg::Markdown) => Language::Markdown,
+        Some(LanguageArg::Latex) => Language::Latex,
+        Some(LanguageArg::Plain) | None => Language::Plain,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failures = 0usize;
+    let mut batch: Vec<(serde_json::Value, String)> = Vec::with_capacity(JSONL_BATCH);
+    let flush = |batch: &mut Vec<(serde_json::Value, String)>,
+                 out: &mut std::io::BufWriter<std::io::StdoutLock<'_>>|
+     -> anyhow::Result<Option<ExitCode>> {
+        if batch.is_empty() {
+            return Ok(None);
+        }
+        let texts: Vec<&str> = batch.iter().map(|(_, text)| text.as_str()).collect();
+        let (analyses, _) = match analysis::analyze_texts(
+            tagger,
+            &texts,
+            language,
+            &extract,
+            options,
+            glossary.as_ref(),
+        ) {
+            Ok(result) => result,
+            Err(error) => return model_failure(error).map(Some),
+        };
+        for ((id, text), analysis) in batch.iter().zip(analyses) {
+            let shown: Vec<analysis::SourceEntity> = analysis
+                .entities
+                .into_iter()
+                .filter(|entity| settings.is_enabled(&entity.label))
+                .collect();
+            let line = serde_json::json!({ "id": id, "entities": entities_json(text, &shown) });
+            writeln!(out, "{line}")?;
+        }
+        out.flush()?;
+        batch.clear();
+        Ok(None)
+    };
+    let stdin = std::io::stdin();
+    for (index, line) in stdin.lock().split(b'\n').enumerate() {
+        let number = index + 1;
+        let bytes = line.context("reading stdin")?;
+        let parsed = std::str::from_utf8(&bytes)
+            .map_err(|error| format!("not UTF-8 (byte {})", error.valid_up_to()))
+            .and_then(|line| {
+                if line.trim().is_empty() {
+                    return Ok(None);
+                }
+                let value: serde_json::Value =
+                    serde_json::from_str(line).map_err(|error| format!("not JSON: {error}"))?;
+                let text = value
+                    .get("text")
+                    .and_then(serde_json::Value::as_str)
+                    .ok_or("no \"text\" string")?
+                    .to_owned();
+                let id = match value.get("id") {
+                    Some(id @ (serde_json::Value::String(_) | serde_json::Value::Number(_))) => {
+                        id.clone()
+                    }
+                    None => serde_json::Value::from(number),
+                    Some(_) => return Err("\"id\" is not a string or a number".to_owned()),
+                };
+                Ok(Some((id, text)))
+            });
+        match parsed {
+            Ok(Some(document)) => batch.push(document),
+            Ok(None) => {}
+            Err(why) => {
+                eprintln!("scitag: error: stdin line {number}: {why}; skipped");
+                failures += 1;
+            }
+        }
+        if batch.len() >= JSONL_BATCH
+            && let Some(code) = flush(&mut batch, &mut out)?
+        {
+            return Ok(code);
+        }
+    }
+    if let Some(code) = flush(&mut batch, &mut out)? {
+        return Ok(code);
+    }
+    Ok(if failures > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// The entities of `input` with their source ranges, for the per-entity formats.
