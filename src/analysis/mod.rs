@@ -175,6 +175,9 @@ pub struct DocumentAnalysis {
     /// Occurrences of tagged terms that no entity covers (complete results only), for the
     /// consistency diagnostics.
     pub untagged: Vec<consistency::Untagged>,
+    /// The document's headings (its outline), in bytes of the analysed text, moved along with
+    /// edits like the entities ([`shift_headings`]).
+    pub headings: Vec<prose::Heading>,
 }
 
 /// Why an analysis produced nothing.
@@ -266,6 +269,8 @@ impl Analyzer {
             ModelState::Loading => return Err(AnalysisError::ModelLoading),
             // Without a model there is nothing to show; the server has said why.
             ModelState::NotLoaded | ModelState::Failed(_) => {
+                let extraction =
+                    prose::extract(&request.text, request.language, &request.settings.extract);
                 return Ok(DocumentAnalysis {
                     version: request.version,
                     model: None,
@@ -276,6 +281,11 @@ impl Analyzer {
                     },
                     complete: true,
                     untagged: Vec::new(),
+                    headings: prose::headings(
+                        &request.text,
+                        request.language,
+                        &extraction.paragraphs,
+                    ),
                 });
             }
         };
@@ -284,6 +294,7 @@ impl Analyzer {
         // one and the consistency search.
         let finisher = Finisher::new(&request.text, request.language, request.glossary.as_deref());
         let paragraphs = extraction.paragraphs;
+        let headings = prose::headings(&request.text, request.language, &paragraphs);
         let extracted = started.elapsed();
         let decode_options = request.settings.decode_options(classifier.as_ref());
         let settings_fingerprint = {
@@ -391,6 +402,7 @@ impl Analyzer {
                     },
                     complete: false,
                     untagged: Vec::new(),
+                    headings: headings.clone(),
                 });
             }
         }
@@ -423,6 +435,7 @@ impl Analyzer {
             stats,
             complete: true,
             untagged,
+            headings,
         })
     }
 
@@ -634,6 +647,30 @@ pub fn shift_entities(entities: &mut Vec<SourceEntity>, edits: &[AppliedEdit]) {
             }
             true
         });
+    }
+}
+
+/// Moves `headings` along with `edits` (applied in order). Unlike an entity, a heading an edit
+/// touches stays, stretched or shrunk over the edit (its title is stale until the next analysis),
+/// so the outline keeps its shape while the user types in a heading.
+pub fn shift_headings(headings: &mut [prose::Heading], edits: &[AppliedEdit]) {
+    for edit in edits {
+        let (start, end) = (edit.replaced.start, edit.replaced.end);
+        let moved = |offset: usize| offset - (end - start) + edit.inserted_len;
+        for heading in headings.iter_mut() {
+            let range = &mut heading.range;
+            if start >= range.end {
+                // The edit is after the heading (an insertion at its end too).
+                continue;
+            }
+            if end <= range.start {
+                *range = moved(range.start)..moved(range.end);
+                continue;
+            }
+            let new_start = range.start.min(start);
+            let new_end = moved(range.end.max(end));
+            *range = new_start..new_end.max(new_start);
+        }
     }
 }
 
@@ -1002,6 +1039,35 @@ mod tests {
         let mut entities: Vec<SourceEntity> = ranges.iter().cloned().map(entity).collect();
         shift_entities(&mut entities, edits);
         entities.into_iter().map(|entity| entity.range).collect()
+    }
+
+    #[test]
+    fn headings_move_with_edits_and_stretch_when_typed_in() {
+        let heading = |range: Range<usize>| prose::Heading {
+            level: 1,
+            title: "Methods".into(),
+            range,
+        };
+        let edit = |replaced: Range<usize>, inserted_len: usize| AppliedEdit {
+            replaced,
+            inserted_len,
+        };
+        let shifted = |edits: &[AppliedEdit]| {
+            let mut headings = vec![heading(10..19), heading(40..50)];
+            shift_headings(&mut headings, edits);
+            headings
+                .into_iter()
+                .map(|heading| heading.range)
+                .collect::<Vec<_>>()
+        };
+        // Two bytes typed before both, then one inside the first, then the second is cut short.
+        assert_eq!(shifted(&[edit(0..0, 2)]), [12..21, 42..52]);
+        assert_eq!(shifted(&[edit(15..15, 1)]), [10..20, 41..51]);
+        assert_eq!(shifted(&[edit(45..60, 0)]), [10..19, 40..45]);
+        // A deletion over a whole heading leaves an empty heading, never a reversed range.
+        assert_eq!(shifted(&[edit(5..25, 0)]), [5..5, 20..30]);
+        // Typing right after a heading leaves it as it was.
+        assert_eq!(shifted(&[edit(19..19, 3)]), [10..19, 43..53]);
     }
 
     #[test]
