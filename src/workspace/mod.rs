@@ -15,6 +15,7 @@
 //! document's URI); a document's file path, when it has one, comes with it on open.
 
 mod model;
+mod navigation;
 mod settings;
 mod snapshot;
 
@@ -30,7 +31,7 @@ use crate::analysis::cache::DEFAULT_CACHE_CAPACITY;
 use crate::analysis::scheduler::Scheduler;
 use crate::analysis::{
     AnalysisError, AnalysisRequest, AnalysisSettings, Analyzer, Counters, DocumentAnalysis, Focus,
-    ModelState, shift_entities,
+    ModelState, shift_entities, shift_headings,
 };
 use crate::document::{Document, EditError, PositionEncoding, TextChange};
 use crate::features::{self, GlossaryAction, HoverInfo};
@@ -41,6 +42,7 @@ use crate::ner::{ModelSource, Tagger, TaggerOptions};
 use crate::prose::Language;
 
 pub use model::{WorkspaceOptions, probe_classes};
+pub use navigation::{DocumentMentions, EntitySymbol};
 pub use settings::{DEFAULT_DEBOUNCE, Settings};
 pub use snapshot::DocumentSnapshot;
 
@@ -419,7 +421,9 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
             let previous_version = open.document.version();
             let outcome = open.document.apply_changes(version, changes, encoding);
             if let Some(analysis) = open.analysis.as_mut() {
-                shift_entities(&mut Arc::make_mut(analysis).entities, &outcome.applied);
+                let analysis = Arc::make_mut(analysis);
+                shift_entities(&mut analysis.entities, &outcome.applied);
+                shift_headings(&mut analysis.headings, &outcome.applied);
             }
             Changed {
                 previous_version,
