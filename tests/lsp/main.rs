@@ -15,6 +15,7 @@ mod glossary;
 mod hover;
 mod initialize;
 mod layering;
+mod navigation;
 mod settings;
 mod stdio;
 mod tokens;
