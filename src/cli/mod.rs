@@ -1,6 +1,7 @@
 //! Subcommands of the `scitag` binary. Each module owns its clap `Args` and a `run` function.
 
 pub mod eval;
+pub mod list;
 pub mod lsp;
 pub mod prose;
 pub mod tag;

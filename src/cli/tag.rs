@@ -2,7 +2,7 @@
 
 use std::io::{Read, Write};
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -184,59 +184,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
 
     let options = args.model.decode_options(&tagger);
-    let glossary_path = if args.no_glossary {
-        None
-    } else if let Some(path) = &args.glossary {
-        Some(path.clone())
-    } else if from_stdin {
-        None
-    } else {
-        args.input.as_deref().and_then(|input| {
-            let absolute = std::path::absolute(input).unwrap_or_else(|_| input.to_path_buf());
-            glossary::find_for(&absolute, None)
-        })
-    };
-    let glossary = match &glossary_path {
-        Some(path) => {
-            let loaded = Glossary::load(path).map_err(|error| anyhow::anyhow!("{error}"))?;
-            tracing::info!("glossary: {}", path.display());
-            Some(loaded)
-        }
-        None => None,
-    };
-    // The project's `[settings]`: its LaTeX commands and environments, and the classes it shows.
-    let project = glossary.as_ref().map(|glossary| &glossary.settings);
-    let extract = project
-        .and_then(|settings| settings.extract.clone())
-        .unwrap_or_default();
-    let shown = FeatureSettings {
-        enabled_classes: project.and_then(|settings| settings.classes.clone()),
-        ..FeatureSettings::default()
-    };
-    let extraction = prose::extract(&text, language, &extract);
-    let inputs: Vec<TagInput<'_>> = extraction
-        .paragraphs
-        .iter()
-        .map(|paragraph| TagInput {
-            text: &paragraph.prose,
-            sentences: &paragraph.sentences,
-        })
-        .collect();
+    let input = (!from_stdin).then_some(args.input.as_deref()).flatten();
+    let project = Project::load(glossary_path_for(
+        input,
+        args.glossary.as_deref(),
+        args.no_glossary,
+    ))?;
     let started = std::time::Instant::now();
-    let mut output = match tagger.tag(&inputs, &options) {
-        Ok(output) => output,
+    let tagged = match tag_document(&tagger, &text, language, &project, &options) {
+        Ok(tagged) => tagged,
         Err(error) => return model_failure(error),
     };
-    // The same steps as the server after the model: guards, glossary, ignore comments.
-    let finisher = analysis::Finisher::new(&text, language, glossary.as_ref());
-    for (paragraph, entities) in extraction.paragraphs.iter().zip(output.entities.iter_mut()) {
-        *entities = finisher
-            .paragraph(paragraph, entities)
-            .into_iter()
-            .map(|glossed| glossed.entity)
-            .filter(|entity| shown.is_enabled(&entity.label))
-            .collect();
-    }
+    let extraction = &tagged.extraction;
     let words: usize = extraction
         .paragraphs
         .iter()
@@ -245,32 +204,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let elapsed = started.elapsed().as_secs_f64();
     tracing::info!(
         "tagged {words} words in {} sentences in {elapsed:.3} s ({:.0} words/s)",
-        output.sentences_inferred,
+        tagged.sentences_inferred,
         words as f64 / elapsed.max(1e-9)
     );
 
     let lines = LineIndex::new(&text);
-    let mut located_by_paragraph: Vec<Vec<Located<'_>>> =
-        Vec::with_capacity(extraction.paragraphs.len());
-    for (paragraph, entities) in extraction.paragraphs.iter().zip(&output.entities) {
-        located_by_paragraph.push(
-            entities
-                .iter()
-                .filter_map(|entity| {
-                    let source = paragraph.to_source(entity.range.clone())?;
-                    Some(Located { entity, source })
-                })
-                .collect(),
-        );
-    }
+    let located: Vec<Located<'_>> = tagged
+        .located()
+        .map(|(entity, source, _)| Located { entity, source })
+        .collect();
 
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match args.format {
         Format::Json => {
-            let entities: Vec<serde_json::Value> = located_by_paragraph
+            let entities: Vec<serde_json::Value> = located
                 .iter()
-                .flatten()
                 .map(|located| entity_json(located, &text, &lines))
                 .collect();
             let document = serde_json::json!({
@@ -285,22 +234,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .map_err(std::io::Error::from)
                 .and_then(|()| writeln!(out))
         }
-        Format::Text => located_by_paragraph
+        Format::Text => located
             .iter()
-            .flatten()
             .try_for_each(|located| write_text_line(&mut out, &name, located, &text, &lines)),
-        Format::Jsonl => located_by_paragraph
-            .iter()
-            .flatten()
-            .try_for_each(|located| {
-                let mut value = entity_json(located, &text, &lines);
-                value["file"] = serde_json::Value::from(name.clone());
-                writeln!(out, "{value}")
-            }),
+        Format::Jsonl => located.iter().try_for_each(|located| {
+            let mut value = entity_json(located, &text, &lines);
+            value["file"] = serde_json::Value::from(name.clone());
+            writeln!(out, "{value}")
+        }),
         Format::Conll => extraction
             .paragraphs
             .iter()
-            .zip(&output.entities)
+            .zip(&tagged.entities)
             .try_for_each(|(paragraph, entities)| {
                 write_conll(&mut out, &paragraph.prose, &paragraph.sentences, entities)
             }),
@@ -311,6 +256,124 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(error) => Err(error).context("writing the output"),
     }
+}
+
+/// The nearest project glossary of `input` (none for stdin), unless `--glossary` names one or
+/// `--no-glossary` turns it off. Shared by `scitag tag` and `scitag list`.
+pub(crate) fn glossary_path_for(
+    input: Option<&Path>,
+    named: Option<&Path>,
+    no_glossary: bool,
+) -> Option<PathBuf> {
+    if no_glossary {
+        return None;
+    }
+    if let Some(path) = named {
+        return Some(path.to_path_buf());
+    }
+    let input = input?;
+    let absolute = std::path::absolute(input).unwrap_or_else(|_| input.to_path_buf());
+    glossary::find_for(&absolute, None)
+}
+
+/// A project glossary and the `[settings]` it carries: its LaTeX commands and environments and the
+/// classes it shows.
+pub(crate) struct Project {
+    pub(crate) glossary: Option<Glossary>,
+    pub(crate) extract: prose::ExtractOptions,
+    pub(crate) shown: FeatureSettings,
+}
+
+impl Project {
+    /// Loads the glossary at `path` (none: no glossary, default settings).
+    pub(crate) fn load(path: Option<PathBuf>) -> anyhow::Result<Project> {
+        let glossary = match &path {
+            Some(path) => {
+                let loaded = Glossary::load(path).map_err(|error| anyhow::anyhow!("{error}"))?;
+                tracing::info!("glossary: {}", path.display());
+                Some(loaded)
+            }
+            None => None,
+        };
+        let settings = glossary.as_ref().map(|glossary| &glossary.settings);
+        let extract = settings
+            .and_then(|settings| settings.extract.clone())
+            .unwrap_or_default();
+        let shown = FeatureSettings {
+            enabled_classes: settings.and_then(|settings| settings.classes.clone()),
+            ..FeatureSettings::default()
+        };
+        Ok(Project {
+            glossary,
+            extract,
+            shown,
+        })
+    }
+}
+
+/// A document through the one pipeline.
+pub(crate) struct Tagged {
+    pub(crate) extraction: prose::Extraction,
+    /// Each paragraph's entities, in prose coordinates of that paragraph.
+    pub(crate) entities: Vec<Vec<Entity>>,
+    pub(crate) sentences_inferred: usize,
+}
+
+impl Tagged {
+    /// The entities in source bytes of the document, in document order (each paragraph's in
+    /// order), with the prose text each one covers.
+    pub(crate) fn located(&self) -> impl Iterator<Item = (&Entity, Range<usize>, &str)> {
+        self.extraction
+            .paragraphs
+            .iter()
+            .zip(&self.entities)
+            .flat_map(|(paragraph, entities)| {
+                entities.iter().filter_map(move |entity| {
+                    let source = paragraph.to_source(entity.range.clone())?;
+                    let prose = paragraph
+                        .prose
+                        .get(entity.range.clone())
+                        .unwrap_or_default();
+                    Some((entity, source, prose))
+                })
+            })
+    }
+}
+
+/// Extraction, the model, then the same steps as the server after the model (guards, glossary,
+/// ignore comments, through `analysis::Finisher`), leaving out the classes the project hides.
+/// Shared by `scitag tag` and `scitag list`.
+pub(crate) fn tag_document(
+    tagger: &Tagger,
+    text: &str,
+    language: Language,
+    project: &Project,
+    options: &DecodeOptions,
+) -> Result<Tagged, NerError> {
+    let extraction = prose::extract(text, language, &project.extract);
+    let inputs: Vec<TagInput<'_>> = extraction
+        .paragraphs
+        .iter()
+        .map(|paragraph| TagInput {
+            text: &paragraph.prose,
+            sentences: &paragraph.sentences,
+        })
+        .collect();
+    let mut output = tagger.tag(&inputs, options)?;
+    let finisher = analysis::Finisher::new(text, language, project.glossary.as_ref());
+    for (paragraph, entities) in extraction.paragraphs.iter().zip(output.entities.iter_mut()) {
+        *entities = finisher
+            .paragraph(paragraph, entities)
+            .into_iter()
+            .map(|glossed| glossed.entity)
+            .filter(|entity| project.shown.is_enabled(&entity.label))
+            .collect();
+    }
+    Ok(Tagged {
+        extraction,
+        entities: output.entities,
+        sentences_inferred: output.sentences_inferred,
+    })
 }
 
 fn entity_json(located: &Located<'_>, text: &str, lines: &LineIndex) -> serde_json::Value {
