@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::collections::VecDeque;
 use std::hash::Hash;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -293,8 +293,30 @@ fn worker_loop<K: Eq + Hash + Clone>(
     }
 }
 
+/// How many worker threads are running a job or task right now, in the whole process.
+static BUSY_WORKERS: AtomicUsize = AtomicUsize::new(0);
+
+/// Waits (at most `timeout`) until no worker thread of this process is running a job or task.
+///
+/// For the end of the process: the C runtime's exit handlers tear ONNX Runtime down, and a
+/// worker still inside it (creating its environment while the model loads) then crashes the
+/// process (SIGSEGV) instead of letting it exit cleanly. Returns whether the workers went idle.
+pub fn wait_for_idle_workers(timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while BUSY_WORKERS.load(Ordering::SeqCst) > 0 {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    true
+}
+
 fn guarded(what: &str, work: impl FnOnce()) {
-    if let Err(panic) = catch_unwind(AssertUnwindSafe(work)) {
+    BUSY_WORKERS.fetch_add(1, Ordering::SeqCst);
+    let outcome = catch_unwind(AssertUnwindSafe(work));
+    BUSY_WORKERS.fetch_sub(1, Ordering::SeqCst);
+    if let Err(panic) = outcome {
         let message = panic
             .downcast_ref::<&str>()
             .map(|message| (*message).to_owned())
