@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -15,9 +15,7 @@ use super::tag::{LanguageArg, ModelArgs, Project, glossary_path_for, model_failu
 use crate::analysis::SourceEntity;
 use crate::features::{TalliedEntity, Tally, class_key};
 use crate::prose::Language;
-
-/// The extensions of the manuscripts found in a directory (case does not matter).
-pub const MANUSCRIPT_EXTENSIONS: &[&str] = &["md", "qmd", "rmd", "tex"];
+use crate::workspace::manuscripts_under;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -63,37 +61,11 @@ pub fn manuscripts(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             files.push(path.clone());
             continue;
         }
-        let mut found = Vec::new();
-        // `.gitignore` counts outside a git repository too (a copied or unpacked project).
-        for entry in ignore::WalkBuilder::new(path).require_git(false).build() {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(error) => {
-                    tracing::warn!("skipping: {error}");
-                    continue;
-                }
-            };
-            let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
-            if is_file && is_manuscript(entry.path()) {
-                found.push(entry.into_path());
-            }
-        }
-        found.sort();
-        files.extend(found);
+        files.extend(manuscripts_under(path));
     }
     let mut seen = std::collections::HashSet::new();
     files.retain(|file| seen.insert(file.clone()));
     Ok(files)
-}
-
-fn is_manuscript(path: &Path) -> bool {
-    path.extension()
-        .and_then(|extension| extension.to_str())
-        .is_some_and(|extension| {
-            MANUSCRIPT_EXTENSIONS
-                .iter()
-                .any(|known| extension.eq_ignore_ascii_case(known))
-        })
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -297,40 +269,13 @@ mod tests {
     }
 
     #[test]
-    fn directories_give_their_manuscripts_sorted_and_gitignore_is_honoured() {
+    fn named_files_are_read_whatever_their_extension_and_missing_ones_are_errors() {
         let directory = tempfile::tempdir().expect("temp dir");
         let root = directory.path();
-        // No `.git` here: the `.gitignore` counts anyway.
-        std::fs::create_dir_all(root.join("chapters/build")).expect("dirs");
-        for (name, text) in [
-            ("b.tex", "x"),
-            ("a.md", "x"),
-            ("chapters/one.qmd", "x"),
-            ("chapters/two.Rmd", "x"),
-            ("chapters/build/out.md", "x"),
-            ("notes.txt", "x"),
-            ("chapters/secret.md", "x"),
-            (".gitignore", "build/\nsecret.md\n"),
-        ] {
-            std::fs::write(root.join(name), text).expect("write");
-        }
-        let found: Vec<String> = manuscripts(&[root.to_path_buf()])
-            .expect("found")
-            .iter()
-            .map(|path| {
-                path.strip_prefix(root)
-                    .expect("inside")
-                    .display()
-                    .to_string()
-            })
-            .collect();
-        assert_eq!(
-            found,
-            ["a.md", "b.tex", "chapters/one.qmd", "chapters/two.Rmd"]
-        );
-        // A file named on the command line is read whatever its extension.
-        let named = manuscripts(&[root.join("notes.txt")]).expect("found");
-        assert_eq!(named, [root.join("notes.txt")]);
+        std::fs::write(root.join("notes.txt"), "x").expect("write");
+        std::fs::write(root.join("a.md"), "x").expect("write");
+        let named = manuscripts(&[root.join("notes.txt"), root.to_path_buf()]).expect("found");
+        assert_eq!(named, [root.join("notes.txt"), root.join("a.md")]);
         assert!(manuscripts(&[root.join("missing.md")]).is_err());
     }
 }

@@ -1,27 +1,39 @@
-//! Navigation across the workspace's documents: every mention of an entity (references) and
-//! entity search by name (workspace symbols).
+//! Navigation across the workspace: every mention of an entity (references) and entity search by
+//! name (workspace symbols), over the open documents and the project index's closed files.
 
+use std::collections::HashSet;
 use std::hash::Hash;
 use std::ops::Range;
+use std::path::PathBuf;
 
-use super::{DocumentSnapshot, Workspace};
-use crate::features::{EntityKey, Tally, match_rank, normalize};
+use ropey::Rope;
+
+use super::Workspace;
+use crate::analysis::SourceEntity;
+use crate::features::{EntityKey, Tally, match_rank, mentions_of, normalize};
+
+/// Where a result lies: an open document, or a closed file of the project index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place<K> {
+    Open(K),
+    File(PathBuf),
+}
 
 /// The mentions of one entity in one document.
 #[derive(Clone, Debug)]
 pub struct DocumentMentions<K> {
-    pub document: K,
-    /// The document as it was searched (its text converts the ranges).
-    pub snapshot: DocumentSnapshot,
-    /// Bytes of the snapshot's text, in order.
+    pub place: Place<K>,
+    /// The text the ranges are in (it converts them to positions).
+    pub text: Rope,
+    /// Bytes of `text`, in order.
     pub ranges: Vec<Range<usize>>,
 }
 
 /// One distinct entity of one document that a search found.
 #[derive(Clone, Debug)]
 pub struct EntitySymbol<K> {
-    pub document: K,
-    pub snapshot: DocumentSnapshot,
+    pub place: Place<K>,
+    pub text: Rope,
     /// Its most frequent spelling in the document.
     pub name: String,
     /// The class as the model spells it.
@@ -33,42 +45,90 @@ pub struct EntitySymbol<K> {
     pub rank: u8,
 }
 
+/// One document's shown entities, wherever it lies.
+struct Source<K> {
+    place: Place<K>,
+    text: Rope,
+    entities: Vec<SourceEntity>,
+}
+
 impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
-    /// Every shown mention of `entity` in the open documents, one entry per document that has one
-    /// (in no particular order).
+    /// The open documents, then the indexed files that are not open, each with its shown entities.
+    fn sources(&self) -> Vec<Source<K>> {
+        let mut sources = Vec::new();
+        let mut open_paths = HashSet::new();
+        for key in self.keys() {
+            let Some(snapshot) = self.snapshot(&key) else {
+                continue;
+            };
+            if let Some(path) = self.documents.get(&key).and_then(|open| open.path.clone()) {
+                open_paths.insert(path);
+            }
+            let entities = snapshot
+                .entities()
+                .iter()
+                .filter(|entity| snapshot.features().is_enabled(&entity.label))
+                .cloned()
+                .collect();
+            sources.push(Source {
+                place: Place::Open(key),
+                text: snapshot.text().clone(),
+                entities,
+            });
+        }
+        let settings = self.settings();
+        for entry in self.index.files.iter() {
+            if open_paths.contains(entry.key()) {
+                continue;
+            }
+            let features = settings.features_for(entry.glossary.as_deref());
+            sources.push(Source {
+                place: Place::File(entry.key().clone()),
+                text: entry.text.clone(),
+                entities: entry
+                    .entities
+                    .iter()
+                    .filter(|entity| features.is_enabled(&entity.label))
+                    .cloned()
+                    .collect(),
+            });
+        }
+        sources
+    }
+
+    /// Every shown mention of `entity` in the open documents and the indexed closed files, one
+    /// entry per document that has one (in no particular order).
     pub fn references(&self, entity: &EntityKey) -> Vec<DocumentMentions<K>> {
-        self.keys()
+        self.sources()
             .into_iter()
-            .filter_map(|document| {
-                let snapshot = self.snapshot(&document)?;
-                let ranges = snapshot.mentions(entity);
+            .filter_map(|source| {
+                let ranges = mentions_of(&source.entities, entity);
                 (!ranges.is_empty()).then_some(DocumentMentions {
-                    document,
-                    snapshot,
+                    place: source.place,
+                    text: source.text,
                     ranges,
                 })
             })
             .collect()
     }
 
-    /// The distinct entities of the open documents whose normalized text matches `query` (see
-    /// [`match_rank`]), best matches first, then by name; at most `limit`.
+    /// The distinct entities of the open documents and indexed files whose normalized text
+    /// matches `query` (see [`match_rank`]), best matches first, then by name; at most `limit`.
     pub fn entity_symbols(&self, query: &str, limit: usize) -> Vec<EntitySymbol<K>> {
         let query = normalize(query);
         let mut found = Vec::new();
-        for document in self.keys() {
-            let Some(snapshot) = self.snapshot(&document) else {
-                continue;
-            };
+        for source in self.sources() {
             let mut tally = Tally::new();
-            snapshot.tally_into(&mut tally, 0);
+            for entity in &source.entities {
+                tally.add(0, entity);
+            }
             for entity in tally.entities() {
                 let Some(rank) = match_rank(&query, &entity.key.text) else {
                     continue;
                 };
                 found.push(EntitySymbol {
-                    document: document.clone(),
-                    snapshot: snapshot.clone(),
+                    place: source.place.clone(),
+                    text: source.text.clone(),
                     name: entity.name,
                     class: entity.key.class,
                     mentions: entity.mentions,

@@ -14,7 +14,7 @@ use crate::analysis::{DocumentAnalysis, Focus, SourceEntity, lock};
 use crate::document::{self, LineCol, PositionEncoding, PositionError};
 use crate::features::{
     self, EntityKey, FeatureSettings, Finding, GlossaryAction, Highlight, LowConfidence,
-    OutlineSymbol, Tally,
+    OutlineSymbol,
 };
 
 /// One document as it was when the snapshot was taken.
@@ -97,13 +97,6 @@ impl DocumentSnapshot {
     /// Every shown mention of `key` in this document, in order.
     pub fn mentions(&self, key: &EntityKey) -> Vec<Range<usize>> {
         features::mentions_of(self.shown_entities(), key)
-    }
-
-    /// The distinct shown entities of this document, counted as document number `document`.
-    pub fn tally_into(&self, tally: &mut Tally, document: usize) {
-        for entity in self.shown_entities() {
-            tally.add(document, entity);
-        }
     }
 
     /// Records the bytes the editor shows: an analysis still running tags them next.

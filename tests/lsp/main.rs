@@ -13,6 +13,7 @@ mod editing;
 mod errors;
 mod glossary;
 mod hover;
+mod index;
 mod initialize;
 mod layering;
 mod navigation;

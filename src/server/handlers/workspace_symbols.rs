@@ -1,4 +1,4 @@
-//! `workspace/symbol`: entities of the open documents by name, normalized (case, hyphens,
+//! `workspace/symbol`: entities of the open documents and the project index by name, normalized (case, hyphens,
 //! spaces and Greek letters do not matter) and fuzzy.
 
 use tower_lsp_server::jsonrpc::Result;
@@ -7,6 +7,7 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::guarded;
+use super::references::place_uri;
 use crate::features::{self, OutlineKind};
 use crate::server::{ServerState, convert};
 
@@ -25,7 +26,11 @@ pub(super) fn symbol(
             .workspace
             .entity_symbols(&params.query, MAX_SYMBOLS)
             .into_iter()
-            .map(|found| WorkspaceSymbol {
+            .filter_map(|found| {
+                let uri = place_uri(&found.place)?;
+                Some((uri, found))
+            })
+            .map(|(uri, found)| WorkspaceSymbol {
                 name: found.name,
                 kind: convert::symbol_kind(OutlineKind::Entity),
                 tags: None,
@@ -35,8 +40,8 @@ pub(super) fn symbol(
                     features::mention_count(found.mentions)
                 )),
                 location: OneOf::Left(Location {
-                    uri: found.document,
-                    range: convert::range(found.snapshot.text(), found.range, encoding),
+                    uri,
+                    range: convert::range(&found.text, found.range, encoding),
                 }),
                 data: None,
             })
