@@ -149,6 +149,9 @@ pub struct AnalysisRequest {
     pub focus: Option<Focus>,
     /// The project glossary, applied after the cache (changing it never re-runs the model).
     pub glossary: Option<Arc<Glossary>>,
+    /// Background work (the project index): batches of one paragraph, so that `is_current` is asked
+    /// often and a keystroke's job waits for little more than one paragraph.
+    pub background: bool,
 }
 
 /// What one analysis cost.
@@ -363,7 +366,11 @@ impl Analyzer {
                     !(source.start < focus.end && focus.start < source.end)
                 });
             }
-            let count = batch_len(&remaining, |index| paragraphs[index].sentences.len().max(1));
+            let count = if request.background {
+                1
+            } else {
+                batch_len(&remaining, |index| paragraphs[index].sentences.len().max(1))
+            };
             let batch: Vec<usize> = remaining.drain(..count).collect();
             if !is_current() {
                 self.add_partial(&stats);
@@ -760,6 +767,7 @@ mod tests {
             partial_results: false,
             focus: None,
             glossary: None,
+            background: false,
         };
         analyzer
             .analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {})
@@ -874,6 +882,7 @@ mod tests {
             partial_results: false,
             focus: None,
             glossary: None,
+            background: false,
         };
         let polls = AtomicUsize::new(0);
         let mut reports = Vec::new();
@@ -904,6 +913,7 @@ mod tests {
             partial_results: true,
             focus: None,
             glossary: None,
+            background: false,
         };
         let mut partials = Vec::new();
         let complete = analyzer
@@ -956,6 +966,7 @@ mod tests {
             partial_results: true,
             focus: Some(Arc::new(Mutex::new(Some(start..end)))),
             glossary: None,
+            background: false,
         };
         let mut partials = Vec::new();
         let complete = analyzer
@@ -991,6 +1002,7 @@ mod tests {
             partial_results: false,
             focus: None,
             glossary: None,
+            background: false,
         };
         assert!(matches!(
             analyzer.analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {}),

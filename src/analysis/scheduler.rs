@@ -11,8 +11,9 @@
 //!
 //! Background work (the project index) runs at the lowest priority through
 //! [`Scheduler::run_when_idle`]: only while no task is queued and no debounced job is waiting, and
-//! it is told through [`Idle::interrupted`] as soon as other work arrives, so it can stop at its next
-//! checkpoint and let a keystroke's job run first.
+//! only [`BACKGROUND_QUIET`] after the last job or task arrived (a pause in typing); it is told
+//! through [`Idle::interrupted`] as soon as other work arrives, so it can stop at its next checkpoint
+//! and let a keystroke's job run first.
 
 use std::collections::HashMap;
 use std::collections::VecDeque;
@@ -28,6 +29,11 @@ use super::lock;
 
 type Job<K> = Box<dyn FnOnce(&Ticket<K>) + Send>;
 type Task = Box<dyn FnOnce() + Send>;
+/// Background work starts only after this long without a new job or task: while the user types
+/// (a keystroke every 100-300 ms) it waits for a pause instead of competing with every keystroke
+/// for the worker and the CPU.
+pub const BACKGROUND_QUIET: Duration = Duration::from_millis(300);
+
 /// Background work: returns `true` when it is finished, `false` when it stopped early (it was
 /// interrupted) and must run again later.
 type IdleTask = Box<dyn FnMut(&Idle) -> bool + Send>;
@@ -207,9 +213,20 @@ fn worker_loop<K: Eq + Hash + Clone>(
 ) {
     let mut pending: HashMap<K, Pending<K>> = HashMap::new();
     let mut background: VecDeque<IdleTask> = VecDeque::new();
+    // When the last job or task arrived: background work waits for a quiet spell after it.
+    let mut last_work = Instant::now();
     loop {
         let next_deadline = pending.values().map(|job| job.deadline).min();
+        let quiet = last_work.elapsed();
         let command = match next_deadline {
+            // Nothing waits, but work came in lately: wait for the rest of the quiet spell.
+            None if !background.is_empty() && quiet < BACKGROUND_QUIET => {
+                match receiver.recv_timeout(BACKGROUND_QUIET - quiet) {
+                    Ok(command) => Some(command),
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
             // Nothing waits: background work runs unless a command is already there.
             None if !background.is_empty() => match receiver.try_recv() {
                 Ok(command) => Some(command),
@@ -246,6 +263,9 @@ fn worker_loop<K: Eq + Hash + Clone>(
         // Take every command that is already waiting before running anything, so a burst of edits
         // collapses into one job.
         while let Some(command) = next {
+            if matches!(command, Command::Run(_) | Command::Schedule { .. }) {
+                last_work = Instant::now();
+            }
             match command {
                 Command::Shutdown => return,
                 Command::Run(task) => guarded("task", task),

@@ -197,6 +197,7 @@ impl Indexer {
                     partial_results: false,
                     focus: None,
                     glossary: glossary.clone(),
+                    background: true,
                 };
                 let analysis = match self.analyzer.analyze(
                     &request,

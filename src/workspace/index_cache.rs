@@ -178,7 +178,8 @@ impl DiskCache {
             let mut writer = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
             serde_json::to_writer(&mut writer, cached)?;
             writer.flush()?;
-            writer.get_ref().sync_all()?;
+            // No fsync: it can stall for seconds on a busy disk, on the worker thread that a
+            // keystroke waits for; after a crash a short or empty file is just a corrupt entry.
             drop(writer);
             std::fs::rename(&temporary, file)
         })();

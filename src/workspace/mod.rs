@@ -602,6 +602,7 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
                 partial_results,
                 focus: Some(focus),
                 glossary,
+                background: false,
             };
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 analyzer.analyze(
