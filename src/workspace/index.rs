@@ -258,7 +258,10 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
         let indexer = self.indexer();
         if !indexer.settings.index.enabled || roots.is_empty() {
             self.index.files.clear();
-            self.index.indexing.store(false, Ordering::SeqCst);
+            // A pass that was running stops at its next file: end its progress report.
+            if self.index.indexing.swap(false, Ordering::SeqCst) {
+                (self.events)(Event::IndexProgress { done: 0, total: 0 });
+            }
             return;
         }
         self.index.indexing.store(true, Ordering::SeqCst);
