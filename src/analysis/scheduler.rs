@@ -179,6 +179,13 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Scheduler<K> {
         }
     }
 
+    /// A handle that queues background work from another thread (see [`Scheduler::run_when_idle`]).
+    pub fn background(&self) -> Background<K> {
+        Background {
+            commands: self.commands.clone(),
+        }
+    }
+
     /// Makes every pending or running job for `key` stale.
     pub fn forget(&self, key: &K) {
         self.generations.forget(key);
@@ -187,6 +194,21 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Scheduler<K> {
     /// Whether `generation` is the newest one scheduled for `key`.
     pub fn is_current(&self, key: &K, generation: u64) -> bool {
         self.generations.is_current(key, generation)
+    }
+}
+
+/// Queues background work on a scheduler's worker from any thread (a thread that found files to
+/// index, say). Once the scheduler is dropped, queued work is dropped with a log line.
+pub struct Background<K> {
+    commands: mpsc::Sender<Command<K>>,
+}
+
+impl<K> Background<K> {
+    /// As [`Scheduler::run_when_idle`].
+    pub fn run_when_idle(&self, task: impl FnMut(&Idle) -> bool + Send + 'static) {
+        if self.commands.send(Command::Idle(Box::new(task))).is_err() {
+            tracing::debug!("the analysis worker has stopped; background work was dropped");
+        }
     }
 }
 

@@ -49,12 +49,35 @@ pub fn is_manuscript(path: &Path) -> bool {
 /// on the way exclude are left out (inside a git repository or not), and so are hidden files and
 /// folders. Unreadable folders are skipped with a log line.
 pub fn manuscripts_under(directory: &Path) -> Vec<PathBuf> {
+    walk_manuscripts(directory, usize::MAX, usize::MAX).0
+}
+
+/// The most directory entries one discovery looks at in a workspace folder: a folder that is a
+/// home directory must not keep the discovery walking for minutes.
+pub const MAX_WALK_ENTRIES: usize = 200_000;
+
+/// [`manuscripts_under`], stopping after `max_files` manuscripts or `max_entries` entries (in path
+/// order: the walk visits each folder's entries sorted by name); the flag says whether it stopped
+/// early.
+fn walk_manuscripts(
+    directory: &Path,
+    max_files: usize,
+    max_entries: usize,
+) -> (Vec<PathBuf>, bool) {
     let mut found = Vec::new();
+    let mut visited = 0usize;
+    let mut stopped = false;
     // `.gitignore` counts outside a git repository too (a copied or unpacked project).
-    for entry in ignore::WalkBuilder::new(directory)
+    let walk = ignore::WalkBuilder::new(directory)
         .require_git(false)
-        .build()
-    {
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walk {
+        visited += 1;
+        if visited > max_entries || found.len() >= max_files {
+            stopped = true;
+            break;
+        }
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
@@ -68,14 +91,14 @@ pub fn manuscripts_under(directory: &Path) -> Vec<PathBuf> {
         }
     }
     found.sort();
-    found
+    (found, stopped)
 }
 
 /// One indexed file.
 pub(super) struct IndexedFile {
     pub(super) text: Rope,
     /// Sorted, in bytes of `text`, after the guards, the glossary and ignore comments.
-    pub(super) entities: Vec<SourceEntity>,
+    pub(super) entities: Arc<Vec<SourceEntity>>,
     /// The project glossary that governed it (its `[settings]` classes apply to what is shown).
     pub(super) glossary: Option<Arc<Glossary>>,
 }
@@ -223,7 +246,7 @@ impl Indexer {
             path.to_path_buf(),
             IndexedFile {
                 text: Rope::from_str(&text),
-                entities,
+                entities: Arc::new(entities),
                 glossary,
             },
         );
@@ -266,48 +289,56 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
         }
         self.index.indexing.store(true, Ordering::SeqCst);
         let events = self.events.clone();
-        let mut queue: Option<VecDeque<PathBuf>> = None;
-        let (mut done, mut total) = (0, 0);
-        self.scheduler.run_when_idle(move |idle| {
-            let index = &indexer.index;
-            if index.pass.load(Ordering::SeqCst) != pass {
-                return true;
-            }
-            let queue = queue.get_or_insert_with(|| {
+        let background = self.scheduler.background();
+        // Discovery reads directories only: on its own thread, so that a huge folder never keeps
+        // the worker (and a keystroke's job) waiting. It hands the files to the worker as background
+        // work.
+        let spawned = std::thread::Builder::new()
+            .name("scitag-index-discovery".to_owned())
+            .spawn(move || {
+                if indexer.index.pass.load(Ordering::SeqCst) != pass {
+                    return;
+                }
                 let files = discover(&roots, &indexer);
-                total = files.len();
+                let total = files.len();
                 events(Event::IndexProgress { done: 0, total });
-                files.into()
-            });
-            while let Some(path) = queue.pop_front() {
-                if index.pass.load(Ordering::SeqCst) != pass {
-                    return true;
-                }
-                if idle.interrupted() {
-                    queue.push_front(path);
-                    return false;
-                }
-                match indexer.index_file(&path, &|| idle.interrupted()) {
-                    Outcome::Interrupted => {
-                        queue.push_front(path);
-                        return false;
+                let mut queue: VecDeque<PathBuf> = files.into();
+                let mut done = 0;
+                background.run_when_idle(move |idle| {
+                    let index = &indexer.index;
+                    while let Some(path) = queue.pop_front() {
+                        if index.pass.load(Ordering::SeqCst) != pass {
+                            return true;
+                        }
+                        if idle.interrupted() {
+                            queue.push_front(path);
+                            return false;
+                        }
+                        match indexer.index_file(&path, &|| idle.interrupted()) {
+                            Outcome::Interrupted => {
+                                queue.push_front(path);
+                                return false;
+                            }
+                            Outcome::NoModel => {
+                                index.indexing.store(false, Ordering::SeqCst);
+                                events(Event::IndexProgress { done: total, total });
+                                return true;
+                            }
+                            Outcome::Indexed | Outcome::Skipped => {}
+                        }
+                        done += 1;
+                        events(Event::IndexProgress { done, total });
                     }
-                    Outcome::NoModel => {
+                    if index.pass.load(Ordering::SeqCst) == pass {
                         index.indexing.store(false, Ordering::SeqCst);
-                        events(Event::IndexProgress { done: total, total });
-                        return true;
                     }
-                    Outcome::Indexed | Outcome::Skipped => {}
-                }
-                done += 1;
-                events(Event::IndexProgress { done, total });
-            }
-            index.indexing.store(false, Ordering::SeqCst);
-            if total == 0 {
-                events(Event::IndexProgress { done: 0, total: 0 });
-            }
-            true
-        });
+                    true
+                });
+            });
+        if let Err(error) = spawned {
+            tracing::error!("index: could not start the discovery thread: {error}");
+            self.index.indexing.store(false, Ordering::SeqCst);
+        }
     }
 
     /// Follows a manuscript changed on disk: re-indexes it in the background (or forgets it when
@@ -349,18 +380,22 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
 /// The manuscripts of `roots`, each once, in path order, at most `index.maxFiles`; files no longer
 /// found leave the index.
 fn discover(roots: &[PathBuf], indexer: &Indexer) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = roots
-        .iter()
-        .flat_map(|root| manuscripts_under(root))
-        .collect();
+    let limit = indexer.settings.index.max_files;
+    let mut files = Vec::new();
+    for root in roots {
+        let (found, stopped) = walk_manuscripts(root, limit + 1, MAX_WALK_ENTRIES);
+        if stopped {
+            tracing::warn!(
+                "index: stopped looking in {} after {limit} manuscripts (index.maxFiles) or {MAX_WALK_ENTRIES} entries",
+                root.display()
+            );
+        }
+        files.extend(found);
+    }
     files.sort();
     files.dedup();
-    let limit = indexer.settings.index.max_files;
     if files.len() > limit {
-        tracing::warn!(
-            "index: {} manuscripts found, indexing the first {limit} (index.maxFiles)",
-            files.len()
-        );
+        tracing::warn!("index: indexing the first {limit} manuscripts (index.maxFiles)");
         indexer
             .index
             .skipped
@@ -412,5 +447,12 @@ mod tests {
             ["a.md", "b.tex", "chapters/one.qmd", "chapters/two.Rmd"]
         );
         assert!(is_manuscript(Path::new("x.TEX")) && !is_manuscript(Path::new("x.txt")));
+        // Bounded: the first manuscripts in path order, and a flag that the walk stopped early.
+        let (first, stopped) = walk_manuscripts(root, 2, MAX_WALK_ENTRIES);
+        assert_eq!(first, [root.join("a.md"), root.join("b.tex")]);
+        assert!(stopped);
+        let (_, stopped) = walk_manuscripts(root, 100, 3);
+        assert!(stopped, "at most 3 entries looked at");
+        assert!(!walk_manuscripts(root, 100, MAX_WALK_ENTRIES).1);
     }
 }

@@ -5,12 +5,13 @@ use std::collections::HashSet;
 use std::hash::Hash;
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use ropey::Rope;
 
 use super::Workspace;
-use crate::analysis::SourceEntity;
-use crate::features::{EntityKey, Tally, match_rank, mentions_of, normalize};
+use crate::analysis::{DocumentAnalysis, SourceEntity};
+use crate::features::{EntityKey, FeatureSettings, Tally, match_rank, mentions_of, normalize};
 
 /// Where a result lies: an open document, or a closed file of the project index.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,15 +46,36 @@ pub struct EntitySymbol<K> {
     pub rank: u8,
 }
 
-/// One document's shown entities, wherever it lies.
+/// One document, wherever it lies, with its entities (shared, not copied) and the settings that
+/// say which of them are shown.
 struct Source<K> {
     place: Place<K>,
     text: Rope,
-    entities: Vec<SourceEntity>,
+    entities: Entities,
+    features: FeatureSettings,
+}
+
+enum Entities {
+    Open(Option<Arc<DocumentAnalysis>>),
+    Indexed(Arc<Vec<SourceEntity>>),
+}
+
+impl<K> Source<K> {
+    fn shown(&self) -> impl Iterator<Item = &SourceEntity> {
+        let all: &[SourceEntity] = match &self.entities {
+            Entities::Open(analysis) => analysis
+                .as_ref()
+                .map(|analysis| analysis.entities.as_slice())
+                .unwrap_or_default(),
+            Entities::Indexed(entities) => entities.as_slice(),
+        };
+        all.iter()
+            .filter(|entity| self.features.is_enabled(&entity.label))
+    }
 }
 
 impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
-    /// The open documents, then the indexed files that are not open, each with its shown entities.
+    /// The open documents, then the indexed files that are not open.
     fn sources(&self) -> Vec<Source<K>> {
         let mut sources = Vec::new();
         let mut open_paths = HashSet::new();
@@ -64,16 +86,11 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
             if let Some(path) = self.documents.get(&key).and_then(|open| open.path.clone()) {
                 open_paths.insert(path);
             }
-            let entities = snapshot
-                .entities()
-                .iter()
-                .filter(|entity| snapshot.features().is_enabled(&entity.label))
-                .cloned()
-                .collect();
             sources.push(Source {
                 place: Place::Open(key),
-                text: snapshot.text().clone(),
-                entities,
+                text: snapshot.text,
+                entities: Entities::Open(snapshot.analysis),
+                features: snapshot.features,
             });
         }
         let settings = self.settings();
@@ -81,16 +98,11 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
             if open_paths.contains(entry.key()) {
                 continue;
             }
-            let features = settings.features_for(entry.glossary.as_deref());
             sources.push(Source {
                 place: Place::File(entry.key().clone()),
                 text: entry.text.clone(),
-                entities: entry
-                    .entities
-                    .iter()
-                    .filter(|entity| features.is_enabled(&entity.label))
-                    .cloned()
-                    .collect(),
+                entities: Entities::Indexed(entry.entities.clone()),
+                features: settings.features_for(entry.glossary.as_deref()),
             });
         }
         sources
@@ -102,7 +114,7 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
         self.sources()
             .into_iter()
             .filter_map(|source| {
-                let ranges = mentions_of(&source.entities, entity);
+                let ranges = mentions_of(source.shown(), entity);
                 (!ranges.is_empty()).then_some(DocumentMentions {
                     place: source.place,
                     text: source.text,
@@ -119,7 +131,7 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
         let mut found = Vec::new();
         for source in self.sources() {
             let mut tally = Tally::new();
-            for entity in &source.entities {
+            for entity in source.shown() {
                 tally.add(0, entity);
             }
             for entity in tally.entities() {
