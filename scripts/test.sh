@@ -16,7 +16,10 @@ cargo clippy --locked --all-targets -- -D warnings
 step "build (release)"
 cargo build --locked --release
 
-step "Rust tests (unit, golden parity, prose properties, language server end to end)"
+step "consumers of scitag's output (SARIF Multitool, from npm)"
+eval "$(scripts/setup-consumers.sh)"
+
+step "Rust tests (unit, golden parity, prose properties, language server end to end, CLI with real consumers)"
 cargo test --locked --release
 
 step "Neovim 0.11 headless end-to-end test"
@@ -27,5 +30,8 @@ tests/editors/emacs.sh
 
 step "VS Code extension: install, lint, build, package"
 editors/vscode/scripts/ci.sh
+
+step "HTML export in headless Chromium (no network request; screenshot artifacts/exports/html.png)"
+tests/exports/html.sh
 
 step "all tests passed"

@@ -10,6 +10,7 @@
 pub mod cache;
 pub mod consistency;
 pub mod guards;
+pub mod names;
 pub mod scheduler;
 pub mod software;
 pub mod suppress;
@@ -494,18 +495,44 @@ pub fn map_to_source<'a>(
     finisher: &Finisher<'_>,
     paragraphs: impl Iterator<Item = (&'a Paragraph, &'a [Entity])>,
 ) -> Vec<SourceEntity> {
+    placed_entities(finisher, paragraphs)
+        .into_iter()
+        .map(|(entity, _)| entity)
+        .collect()
+}
+
+/// Where a finished entity is in the prose: its paragraph (index in the extraction) and its bytes
+/// of that paragraph's prose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    pub paragraph: usize,
+    pub prose: Range<usize>,
+}
+
+/// [`map_to_source`] keeping each entity's [`Placement`].
+fn placed_entities<'a>(
+    finisher: &Finisher<'_>,
+    paragraphs: impl Iterator<Item = (&'a Paragraph, &'a [Entity])>,
+) -> Vec<(SourceEntity, Placement)> {
     let mut entities = Vec::new();
-    for (paragraph, paragraph_entities) in paragraphs {
+    for (index, (paragraph, paragraph_entities)) in paragraphs.enumerate() {
         for glossed in finisher.paragraph(paragraph, paragraph_entities) {
             let Some(range) = paragraph.to_source(glossed.entity.range.clone()) else {
                 continue;
             };
-            entities.push(SourceEntity::from_glossed(range, &paragraph.prose, glossed));
+            let placement = Placement {
+                paragraph: index,
+                prose: glossed.entity.range.clone(),
+            };
+            entities.push((
+                SourceEntity::from_glossed(range, &paragraph.prose, glossed),
+                placement,
+            ));
         }
     }
-    entities.sort_by_key(|entity| (entity.range.start, entity.range.end));
+    entities.sort_by_key(|(entity, _)| (entity.range.start, entity.range.end));
     let mut last_end = 0;
-    entities.retain(|entity| {
+    entities.retain(|(entity, _)| {
         let keep = entity.range.start >= last_end && !entity.range.is_empty();
         if keep {
             last_end = entity.range.end;
@@ -526,6 +553,39 @@ pub fn tag_texts(
     options: &DecodeOptions,
     glossary: Option<&Glossary>,
 ) -> Result<(Vec<Vec<SourceEntity>>, usize), NerError> {
+    let (analyses, sentences) =
+        analyze_texts(classifier, texts, language, extract, options, glossary)?;
+    Ok((
+        analyses
+            .into_iter()
+            .map(|analysis| analysis.entities)
+            .collect(),
+        sentences,
+    ))
+}
+
+/// One text through the whole pipeline, with what the command line's reports need besides the
+/// entities: the paragraphs (the exports' passages) and the untagged mentions (the consistency
+/// findings, as the server computes them).
+#[derive(Clone, Debug)]
+pub struct TextAnalysis {
+    pub paragraphs: Vec<Paragraph>,
+    /// Sorted by start, never overlapping, in bytes of the text.
+    pub entities: Vec<SourceEntity>,
+    /// Where each of `entities` (same index) is in `paragraphs`' prose.
+    pub placements: Vec<Placement>,
+    pub untagged: Vec<consistency::Untagged>,
+}
+
+/// [`tag_texts`] keeping the paragraphs and the untagged mentions of each text.
+pub fn analyze_texts(
+    classifier: &dyn Classifier,
+    texts: &[&str],
+    language: Language,
+    extract: &ExtractOptions,
+    options: &DecodeOptions,
+    glossary: Option<&Glossary>,
+) -> Result<(Vec<TextAnalysis>, usize), NerError> {
     let extractions: Vec<Vec<Paragraph>> = texts
         .iter()
         .map(|text| prose::extract(text, language, extract).paragraphs)
@@ -541,13 +601,24 @@ pub fn tag_texts(
     let output = classifier.tag(&inputs, options)?;
     let mut tagged = output.entities.iter();
     let mut result = Vec::with_capacity(texts.len());
-    for (text, paragraphs) in texts.iter().zip(&extractions) {
+    for (text, paragraphs) in texts.iter().zip(extractions) {
         let pairs: Vec<(&Paragraph, &[Entity])> = paragraphs
             .iter()
             .map(|paragraph| (paragraph, tagged.next().map_or(&[][..], Vec::as_slice)))
             .collect();
         let finisher = Finisher::new(text, language, glossary);
-        result.push(map_to_source(&finisher, pairs.into_iter()));
+        let (entities, placements): (Vec<SourceEntity>, Vec<Placement>) =
+            placed_entities(&finisher, pairs.into_iter())
+                .into_iter()
+                .unzip();
+        let untagged =
+            consistency::untagged_mentions(finisher.suppressed(), &paragraphs, &entities);
+        result.push(TextAnalysis {
+            paragraphs,
+            entities,
+            placements,
+            untagged,
+        });
     }
     Ok((result, output.sentences_inferred))
 }
@@ -816,7 +887,7 @@ mod tests {
         // "T" (of "T cells") is one character: the guards drop it.
         assert_eq!(
             texts(THREE_PARAGRAPHS, &analysis),
-            ["Signalling", "The", "Notch", "In", "Jagged1"]
+            ["Signalling", "Notch", "In", "Jagged1"]
         );
         assert_eq!(analysis.stats.paragraphs, 3);
         assert_eq!(analysis.stats.cache_misses, 3);
@@ -834,7 +905,7 @@ mod tests {
         assert_eq!(classifier.calls.load(Ordering::SeqCst), 4);
         assert_eq!(
             texts(&edited, &analysis),
-            ["Signalling", "The", "Notch", "In", "Jagged1", "Delta"]
+            ["Signalling", "Notch", "In", "Jagged1", "Delta"]
         );
         assert_eq!(analyzer.counters().last, analysis.stats);
         assert_eq!(analyzer.counters().analyses, 2);
@@ -856,14 +927,14 @@ mod tests {
         assert_eq!(classifier.calls.load(Ordering::SeqCst), 3);
         assert_eq!(
             texts(&spaced, &analysis),
-            ["Signalling", "The", "Notch", "In", "Jagged1"]
+            ["Signalling", "Notch", "In", "Jagged1"]
         );
     }
 
     #[test]
     fn repeated_paragraphs_are_tagged_once() {
         let (analyzer, classifier) = analyzer();
-        let analysis = run(&analyzer, "Same Text.\n\nSame Text.\n");
+        let analysis = run(&analyzer, "Notch Signalling.\n\nNotch Signalling.\n");
         assert_eq!(classifier.calls.load(Ordering::SeqCst), 1);
         assert_eq!(analysis.entities.len(), 4);
     }

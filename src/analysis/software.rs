@@ -77,7 +77,7 @@ pub fn named_as_software(prose: &str, range: std::ops::Range<usize>) -> bool {
 }
 
 /// `1.9`, `v2.17`, `2.24-r1122`: digits first (after an optional `v`), then digits, dots, letters.
-fn is_version(word: &str) -> bool {
+pub(super) fn is_version(word: &str) -> bool {
     let digits = word.strip_prefix('v').unwrap_or(word);
     digits.starts_with(|c: char| c.is_ascii_digit())
         && digits

@@ -1,21 +1,19 @@
 //! `scitag list`: the table of a manuscript's (or a project's) distinct entities.
 //!
-//! Each file goes through the same pipeline as `scitag tag` (`tag::tag_document`: extraction, the
-//! model, guards, the file's project glossary, ignore comments); mentions of one entity (same
-//! class, same normalized text: `features::normalize`) are counted together across the files.
+//! Each file is read and tagged exactly as `scitag tag` does it (`tag::tag_one`: the one pipeline,
+//! `analysis::analyze_texts`, with the file's project glossary and the classes it shows); mentions of
+//! one entity (same class, same normalized text: `features::normalize`) are counted together across
+//! the files.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::tag::{LanguageArg, ModelArgs, Project, glossary_path_for, model_failure, tag_document};
-use crate::analysis::SourceEntity;
+use super::files;
+use super::tag::{LanguageArg, ModelArgs, ReadOptions, model_failure, tag_one};
 use crate::features::{TalliedEntity, Tally, class_key};
-use crate::prose::Language;
-use crate::workspace::manuscripts_under;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -29,9 +27,10 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files or directories. A directory is searched recursively for `.md`, `.qmd`, `.Rmd` and
-    /// `.tex` files, skipping what `.gitignore` (and `.ignore`) excludes and hidden files; a file
-    /// named here is read whatever its extension.
+    /// Files or directories. A directory is searched recursively for Markdown and LaTeX files
+    /// (`.md`, `.markdown`, `.qmd`, `.Rmd`, `.tex`, `.ltx`), skipping what `.gitignore` (and
+    /// `.ignore`) excludes and hidden files, as `scitag tag` does; a file named here is read
+    /// whatever its extension.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -51,88 +50,44 @@ pub struct Args {
     pub no_glossary: bool,
 }
 
-/// The files `paths` name: files as given, directories walked (gitignore-aware) for manuscripts,
-/// each file once, directories' files sorted by path.
-pub fn manuscripts(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for path in paths {
-        if !path.is_dir() {
-            anyhow::ensure!(path.exists(), "{} does not exist", path.display());
-            files.push(path.clone());
-            continue;
-        }
-        files.extend(manuscripts_under(path));
-    }
-    let mut seen = std::collections::HashSet::new();
-    files.retain(|file| seen.insert(file.clone()));
-    Ok(files)
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let files = manuscripts(&args.paths)?;
+    let found = files::manuscripts(&args.paths);
+    for error in &found.errors {
+        eprintln!("scitag: error: reading {error}");
+    }
+    let mut failed = !found.errors.is_empty();
+    if found.files.is_empty() && failed {
+        return Ok(ExitCode::from(1));
+    }
     let tagger = match args.model.load() {
         Ok(tagger) => tagger,
         Err(error) => return model_failure(error),
     };
     let options = args.model.decode_options(&tagger);
-    let mut projects: HashMap<Option<PathBuf>, Project> = HashMap::new();
+    let read = ReadOptions {
+        language: args.language,
+        glossary: args.glossary.as_deref(),
+        no_glossary: args.no_glossary,
+    };
     let mut tally = Tally::new();
-    let mut failed = false;
-    for (index, file) in files.iter().enumerate() {
-        let text = match std::fs::read(file) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(_) => {
-                    eprintln!("scitag: skipping {}: not UTF-8 text", file.display());
-                    failed = true;
-                    continue;
+    let mut names = Vec::new();
+    for file in &found.files {
+        match tag_one(&read, &tagger, &options, Some(file)) {
+            Ok(Some((input, _))) => {
+                for entity in &input.analysis.entities {
+                    tally.add(names.len(), entity);
                 }
-            },
-            Err(error) => {
-                eprintln!("scitag: skipping {}: {error}", file.display());
-                failed = true;
-                continue;
+                names.push(input.name);
             }
-        };
-        let language = match args.language {
-            Some(LanguageArg::Markdown) => Language::Markdown,
-            Some(LanguageArg::Latex) => Language::Latex,
-            Some(LanguageArg::Plain) => Language::Plain,
-            None => Language::from_path(file),
-        };
-        let glossary = glossary_path_for(Some(file), args.glossary.as_deref(), args.no_glossary);
-        if !projects.contains_key(&glossary) {
-            let project = Project::load(glossary.clone())?;
-            projects.insert(glossary.clone(), project);
-        }
-        let project = &projects[&glossary];
-        let tagged = match tag_document(&tagger, &text, language, project, &options) {
-            Ok(tagged) => tagged,
-            Err(error) => return model_failure(error),
-        };
-        tracing::info!(
-            "{}: {} sentences",
-            file.display(),
-            tagged.sentences_inferred
-        );
-        for (entity, range, prose) in tagged.located() {
-            tally.add(
-                index,
-                &SourceEntity {
-                    range,
-                    label: entity.label.clone(),
-                    score: entity.score,
-                    text: prose.to_owned(),
-                    ..SourceEntity::default()
-                },
-            );
+            // The model failed at run time (reported).
+            Ok(None) => return Ok(ExitCode::from(2)),
+            Err(error) => {
+                eprintln!("scitag: error: {error:#}");
+                failed = true;
+            }
         }
     }
     let rows = table(&tally);
-    let names: Vec<String> = files
-        .iter()
-        .map(|file| file.display().to_string())
-        .collect();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match args.format {
@@ -266,16 +221,5 @@ mod tests {
         assert_eq!(csv_field("IL-2"), "IL-2");
         assert_eq!(csv_field("IL-2, IL-4"), "\"IL-2, IL-4\"");
         assert_eq!(csv_field("the \"x\" gene"), "\"the \"\"x\"\" gene\"");
-    }
-
-    #[test]
-    fn named_files_are_read_whatever_their_extension_and_missing_ones_are_errors() {
-        let directory = tempfile::tempdir().expect("temp dir");
-        let root = directory.path();
-        std::fs::write(root.join("notes.txt"), "x").expect("write");
-        std::fs::write(root.join("a.md"), "x").expect("write");
-        let named = manuscripts(&[root.join("notes.txt"), root.to_path_buf()]).expect("found");
-        assert_eq!(named, [root.join("notes.txt"), root.join("a.md")]);
-        assert!(manuscripts(&[root.join("missing.md")]).is_err());
     }
 }

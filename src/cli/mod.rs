@@ -1,6 +1,8 @@
 //! Subcommands of the `scitag` binary. Each module owns its clap `Args` and a `run` function.
 
+pub mod check;
 pub mod eval;
+mod files;
 pub mod list;
 pub mod lsp;
 pub mod prose;

@@ -1,20 +1,23 @@
-//! `scitag tag`: tag entities in a plain-text, Markdown or LaTeX file (or stdin).
+//! `scitag tag`: tag entities in plain-text, Markdown or LaTeX files (or stdin), and write them as
+//! JSON, text, CoNLL, BioC, PubTator, brat or HTML.
 
 use std::io::{Read, Write};
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
+use super::files;
 use crate::analysis;
+use crate::document::TextLines;
+use crate::export;
 use crate::features::FeatureSettings;
 use crate::glossary::{self, Glossary};
 use crate::ner::{
-    Aggregation, Decode, DecodeOptions, Entity, ModelSource, NerError, TagInput, Tagger,
-    TaggerOptions,
+    Aggregation, Decode, DecodeOptions, ModelSource, NerError, Tagger, TaggerOptions,
 };
-use crate::prose::{self, Language};
+use crate::prose::Language;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -26,6 +29,16 @@ pub enum Format {
     Jsonl,
     /// `word<TAB>label` per line (IOB2), a blank line between sentences.
     Conll,
+    /// BioC XML: a collection, one document per input, one passage per paragraph (docs/EXPORTS.md).
+    BiocXml,
+    /// BioC JSON, the same collection.
+    BiocJson,
+    /// PubTator: `ID|t|title`, `ID|a|text`, one tab-separated line per entity.
+    Pubtator,
+    /// brat standoff: `NAME.txt` and `NAME.ann` per input, written to `--output DIR`.
+    Brat,
+    /// One self-contained HTML page: coloured entities, legend, entity table, findings.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -113,10 +126,11 @@ pub(crate) fn model_failure(error: NerError) -> anyhow::Result<ExitCode> {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The file to tag (`-` or nothing: stdin). `.md`/`.qmd`/`.Rmd` are read as Markdown and
-    /// `.tex` as LaTeX (prose only: no code, math or commands); anything else as plain text.
-    #[arg(value_name = "FILE")]
-    pub input: Option<PathBuf>,
+    /// The files to tag (`-` or nothing: stdin); a directory gives its `.md`, `.qmd`, `.Rmd` and
+    /// `.tex` files, recursively, honouring `.gitignore`. `.md`/`.qmd`/`.Rmd` are read as Markdown
+    /// and `.tex` as LaTeX (prose only: no code, math or commands); anything else as plain text.
+    #[arg(value_name = "PATH")]
+    pub inputs: Vec<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
     /// Output format.
@@ -132,12 +146,36 @@ pub struct Args {
     /// Apply no project glossary: the model's entities after the guards only.
     #[arg(long)]
     pub no_glossary: bool,
+    /// `--format brat`: the directory to write each input's `NAME.txt` and `NAME.ann` into.
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
 }
 
 /// An entity located in the source file.
 struct Located<'a> {
-    entity: &'a Entity,
+    entity: &'a analysis::SourceEntity,
     source: Range<usize>,
+}
+
+/// One input, read and tagged.
+pub(crate) struct Input {
+    pub(crate) name: String,
+    pub(crate) text: String,
+    pub(crate) language: Language,
+    /// Only the entities of the classes the project shows.
+    pub(crate) analysis: analysis::TextAnalysis,
+    pub(crate) settings: FeatureSettings,
+}
+
+/// How inputs are read and which glossary applies: `scitag tag`'s options, shared with
+/// `scitag list`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReadOptions<'a> {
+    /// Read every input as this language instead of guessing from its name.
+    pub(crate) language: Option<LanguageArg>,
+    /// The glossary for every input; `None`: each file's nearest `scitag.toml`.
+    pub(crate) glossary: Option<&'a std::path::Path>,
+    pub(crate) no_glossary: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -146,28 +184,104 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(tagger) => tagger,
         Err(error) => return model_failure(error),
     };
-    let from_stdin = args
-        .input
-        .as_ref()
-        .is_none_or(|path| path.as_os_str() == "-");
-    let bytes = if from_stdin {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("reading stdin")?;
-        bytes
+    if args.format == Format::Brat && args.output.is_none() {
+        eprintln!(
+            "scitag: error: --format brat writes files: give the directory with --output DIR"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let from_stdin =
+        args.inputs.is_empty() || (args.inputs.len() == 1 && args.inputs[0].as_os_str() == "-");
+    if !from_stdin && args.inputs.iter().any(|path| path.as_os_str() == "-") {
+        eprintln!("scitag: error: `-` (stdin) cannot be mixed with files");
+        return Ok(ExitCode::from(2));
+    }
+    let options = args.model.decode_options(&tagger);
+    let sources: Vec<Option<PathBuf>> = if from_stdin {
+        vec![None]
     } else {
-        let path = args.input.as_ref().expect("checked above");
-        std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
+        let found = files::manuscripts(&args.inputs);
+        if let Some(error) = found.errors.first() {
+            // One input: its error is the run's error, as before; several: report and go on.
+            if args.inputs.len() == 1 {
+                anyhow::bail!("reading {error}");
+            }
+            for error in &found.errors {
+                eprintln!("scitag: error: reading {error}");
+            }
+        }
+        found.files.into_iter().map(Some).collect()
     };
-    let name = if from_stdin {
-        "-".to_string()
+    let failed_before = !from_stdin && sources.len() < args.inputs.len();
+    let mut failures = usize::from(failed_before);
+    let mut inputs = Vec::with_capacity(sources.len());
+    let single = sources.len() == 1;
+    let started = std::time::Instant::now();
+    let mut sentences = 0;
+    let read = ReadOptions {
+        language: args.language,
+        glossary: args.glossary.as_deref(),
+        no_glossary: args.no_glossary,
+    };
+    for source in &sources {
+        match tag_one(&read, &tagger, &options, source.as_deref()) {
+            Ok(Some((input, inferred))) => {
+                sentences += inferred;
+                inputs.push(input);
+            }
+            Ok(None) => return Ok(ExitCode::from(2)),
+            Err(error) if single => return Err(error),
+            Err(error) => {
+                eprintln!("scitag: error: {error:#}");
+                failures += 1;
+            }
+        }
+    }
+    let words: usize = inputs
+        .iter()
+        .flat_map(|input| &input.analysis.paragraphs)
+        .map(|paragraph| paragraph.prose.split_whitespace().count())
+        .sum();
+    let elapsed = started.elapsed().as_secs_f64();
+    tracing::info!(
+        "tagged {words} words in {sentences} sentences of {} files in {elapsed:.3} s ({:.0} words/s)",
+        inputs.len(),
+        words as f64 / elapsed.max(1e-9)
+    );
+
+    let written = write_output(&args, &tagger, &options, &inputs);
+    match written {
+        Ok(()) => {}
+        // `scitag tag … | head` closes the pipe early; that is not a failure.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(error) => return Err(error).context("writing the output"),
+    }
+    Ok(if failures > 0 {
+        ExitCode::from(1)
     } else {
-        args.input
-            .as_ref()
-            .map(|path| path.display().to_string())
-            .unwrap_or_default()
+        ExitCode::SUCCESS
+    })
+}
+
+/// Reads, extracts and tags one input (`None`: stdin). `Ok(None)`: the model failed at run time
+/// (already reported; exit 2).
+pub(crate) fn tag_one(
+    args: &ReadOptions<'_>,
+    tagger: &Tagger,
+    options: &DecodeOptions,
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<Option<(Input, usize)>> {
+    let bytes = match path {
+        None => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("reading stdin")?;
+            bytes
+        }
+        Some(path) => std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
     };
+    let name = path.map_or_else(|| "-".to_string(), |path| path.display().to_string());
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => anyhow::bail!(
@@ -175,208 +289,252 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             error.utf8_error().valid_up_to()
         ),
     };
-    let language = match (args.language, &args.input) {
+    let language = match (args.language, path) {
         (Some(LanguageArg::Markdown), _) => Language::Markdown,
         (Some(LanguageArg::Latex), _) => Language::Latex,
         (Some(LanguageArg::Plain), _) => Language::Plain,
-        (None, Some(path)) if !from_stdin => Language::from_path(path),
-        (None, _) => Language::Plain,
+        (None, Some(path)) => Language::from_path(path),
+        (None, None) => Language::Plain,
     };
-
-    let options = args.model.decode_options(&tagger);
-    let input = (!from_stdin).then_some(args.input.as_deref()).flatten();
-    let project = Project::load(glossary_path_for(
-        input,
-        args.glossary.as_deref(),
-        args.no_glossary,
-    ))?;
-    let started = std::time::Instant::now();
-    let tagged = match tag_document(&tagger, &text, language, &project, &options) {
-        Ok(tagged) => tagged,
-        Err(error) => return model_failure(error),
+    let glossary_path = if args.no_glossary {
+        None
+    } else if let Some(glossary) = args.glossary {
+        Some(glossary.to_path_buf())
+    } else {
+        path.and_then(|input| {
+            let absolute = std::path::absolute(input).unwrap_or_else(|_| input.to_path_buf());
+            glossary::find_for(&absolute, None)
+        })
     };
-    let extraction = &tagged.extraction;
-    let words: usize = extraction
-        .paragraphs
+    let glossary = match &glossary_path {
+        Some(path) => {
+            let loaded = Glossary::load(path).map_err(|error| anyhow::anyhow!("{error}"))?;
+            tracing::info!("glossary: {}", path.display());
+            Some(loaded)
+        }
+        None => None,
+    };
+    // The project's `[settings]`: its LaTeX commands and environments, and the classes it shows.
+    let project = glossary.as_ref().map(|glossary| &glossary.settings);
+    let extract = project
+        .and_then(|settings| settings.extract.clone())
+        .unwrap_or_default();
+    let settings = FeatureSettings {
+        enabled_classes: project.and_then(|settings| settings.classes.clone()),
+        confidence_threshold: project
+            .and_then(|settings| settings.threshold)
+            .unwrap_or(crate::features::DEFAULT_CONFIDENCE_THRESHOLD),
+        ..FeatureSettings::default()
+    };
+    // The one pipeline: extraction, the model, guards, glossary, ignore comments, the map.
+    let (mut analyses, inferred) = match analysis::analyze_texts(
+        tagger,
+        &[text.as_str()],
+        language,
+        &extract,
+        options,
+        glossary.as_ref(),
+    ) {
+        Ok(result) => result,
+        Err(error) => {
+            model_failure(error)?;
+            return Ok(None);
+        }
+    };
+    let mut analysis = analyses.pop().context("the pipeline returned no result")?;
+    let keep: Vec<bool> = analysis
+        .entities
         .iter()
-        .map(|paragraph| paragraph.prose.split_whitespace().count())
-        .sum();
-    let elapsed = started.elapsed().as_secs_f64();
-    tracing::info!(
-        "tagged {words} words in {} sentences in {elapsed:.3} s ({:.0} words/s)",
-        tagged.sentences_inferred,
-        words as f64 / elapsed.max(1e-9)
-    );
-
-    let lines = LineIndex::new(&text);
-    let located: Vec<Located<'_>> = tagged
-        .located()
-        .map(|(entity, source, _)| Located { entity, source })
+        .map(|entity| settings.is_enabled(&entity.label))
         .collect();
+    let mut flags = keep.iter();
+    analysis
+        .entities
+        .retain(|_| flags.next().copied().unwrap_or(false));
+    let mut flags = keep.iter();
+    analysis
+        .placements
+        .retain(|_| flags.next().copied().unwrap_or(false));
+    Ok(Some((
+        Input {
+            name,
+            text,
+            language,
+            analysis,
+            settings,
+        },
+        inferred,
+    )))
+}
 
+fn write_output(
+    args: &Args,
+    tagger: &Tagger,
+    options: &DecodeOptions,
+    inputs: &[Input],
+) -> std::io::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let written = match args.format {
-        Format::Json => {
-            let entities: Vec<serde_json::Value> = located
-                .iter()
-                .map(|located| entity_json(located, &text, &lines))
-                .collect();
-            let document = serde_json::json!({
-                "file": name,
-                "language": language.as_str(),
-                "model": tagger.name(),
-                "decode": options.decode.as_str(),
-                "aggregation": options.aggregation.as_str(),
-                "entities": entities,
-            });
-            serde_json::to_writer_pretty(&mut out, &document)
-                .map_err(std::io::Error::from)
-                .and_then(|()| writeln!(out))
-        }
-        Format::Text => located
-            .iter()
-            .try_for_each(|located| write_text_line(&mut out, &name, located, &text, &lines)),
-        Format::Jsonl => located.iter().try_for_each(|located| {
-            let mut value = entity_json(located, &text, &lines);
-            value["file"] = serde_json::Value::from(name.clone());
-            writeln!(out, "{value}")
-        }),
-        Format::Conll => extraction
-            .paragraphs
-            .iter()
-            .zip(&tagged.entities)
-            .try_for_each(|(paragraph, entities)| {
-                write_conll(&mut out, &paragraph.prose, &paragraph.sentences, entities)
-            }),
-    };
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        // `scitag tag … | head` closes the pipe early; that is not a failure.
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-        Err(error) => Err(error).context("writing the output"),
-    }
-}
-
-/// The nearest project glossary of `input` (none for stdin), unless `--glossary` names one or
-/// `--no-glossary` turns it off. Shared by `scitag tag` and `scitag list`.
-pub(crate) fn glossary_path_for(
-    input: Option<&Path>,
-    named: Option<&Path>,
-    no_glossary: bool,
-) -> Option<PathBuf> {
-    if no_glossary {
-        return None;
-    }
-    if let Some(path) = named {
-        return Some(path.to_path_buf());
-    }
-    let input = input?;
-    let absolute = std::path::absolute(input).unwrap_or_else(|_| input.to_path_buf());
-    glossary::find_for(&absolute, None)
-}
-
-/// A project glossary and the `[settings]` it carries: its LaTeX commands and environments and the
-/// classes it shows.
-pub(crate) struct Project {
-    pub(crate) glossary: Option<Glossary>,
-    pub(crate) extract: prose::ExtractOptions,
-    pub(crate) shown: FeatureSettings,
-}
-
-impl Project {
-    /// Loads the glossary at `path` (none: no glossary, default settings).
-    pub(crate) fn load(path: Option<PathBuf>) -> anyhow::Result<Project> {
-        let glossary = match &path {
-            Some(path) => {
-                let loaded = Glossary::load(path).map_err(|error| anyhow::anyhow!("{error}"))?;
-                tracing::info!("glossary: {}", path.display());
-                Some(loaded)
-            }
-            None => None,
-        };
-        let settings = glossary.as_ref().map(|glossary| &glossary.settings);
-        let extract = settings
-            .and_then(|settings| settings.extract.clone())
-            .unwrap_or_default();
-        let shown = FeatureSettings {
-            enabled_classes: settings.and_then(|settings| settings.classes.clone()),
-            ..FeatureSettings::default()
-        };
-        Ok(Project {
-            glossary,
-            extract,
-            shown,
-        })
-    }
-}
-
-/// A document through the one pipeline.
-pub(crate) struct Tagged {
-    pub(crate) extraction: prose::Extraction,
-    /// Each paragraph's entities, in prose coordinates of that paragraph.
-    pub(crate) entities: Vec<Vec<Entity>>,
-    pub(crate) sentences_inferred: usize,
-}
-
-impl Tagged {
-    /// The entities in source bytes of the document, in document order (each paragraph's in
-    /// order), with the prose text each one covers.
-    pub(crate) fn located(&self) -> impl Iterator<Item = (&Entity, Range<usize>, &str)> {
-        self.extraction
-            .paragraphs
-            .iter()
-            .zip(&self.entities)
-            .flat_map(|(paragraph, entities)| {
-                entities.iter().filter_map(move |entity| {
-                    let source = paragraph.to_source(entity.range.clone())?;
-                    let prose = paragraph
-                        .prose
-                        .get(entity.range.clone())
-                        .unwrap_or_default();
-                    Some((entity, source, prose))
-                })
-            })
-    }
-}
-
-/// Extraction, the model, then the same steps as the server after the model (guards, glossary,
-/// ignore comments, through `analysis::Finisher`), leaving out the classes the project hides.
-/// Shared by `scitag tag` and `scitag list`.
-pub(crate) fn tag_document(
-    tagger: &Tagger,
-    text: &str,
-    language: Language,
-    project: &Project,
-    options: &DecodeOptions,
-) -> Result<Tagged, NerError> {
-    let extraction = prose::extract(text, language, &project.extract);
-    let inputs: Vec<TagInput<'_>> = extraction
-        .paragraphs
+    let tagged: Vec<export::Tagged<'_>> = inputs
         .iter()
-        .map(|paragraph| TagInput {
-            text: &paragraph.prose,
-            sentences: &paragraph.sentences,
+        .map(|input| export::Tagged {
+            name: &input.name,
+            text: &input.text,
+            analysis: &input.analysis,
+            model: tagger.name(),
         })
         .collect();
-    let mut output = tagger.tag(&inputs, options)?;
-    let finisher = analysis::Finisher::new(text, language, project.glossary.as_ref());
-    for (paragraph, entities) in extraction.paragraphs.iter().zip(output.entities.iter_mut()) {
-        *entities = finisher
-            .paragraph(paragraph, entities)
-            .into_iter()
-            .map(|glossed| glossed.entity)
-            .filter(|entity| project.shown.is_enabled(&entity.label))
-            .collect();
+    match args.format {
+        Format::Json => {
+            let documents: Vec<serde_json::Value> = inputs
+                .iter()
+                .map(|input| {
+                    let lines = TextLines::new(&input.text);
+                    let entities: Vec<serde_json::Value> = located(input)
+                        .iter()
+                        .map(|located| entity_json(located, &input.text, &lines))
+                        .collect();
+                    serde_json::json!({
+                        "file": input.name,
+                        "language": input.language.as_str(),
+                        "model": tagger.name(),
+                        "decode": options.decode.as_str(),
+                        "aggregation": options.aggregation.as_str(),
+                        "entities": entities,
+                    })
+                })
+                .collect();
+            // One input: its document; several: an array of them.
+            let value = match <[serde_json::Value; 1]>::try_from(documents) {
+                Ok([document]) => document,
+                Err(documents) => serde_json::Value::from(documents),
+            };
+            serde_json::to_writer_pretty(&mut out, &value).map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        Format::Text => {
+            for input in inputs {
+                let lines = TextLines::new(&input.text);
+                for located in located(input) {
+                    write_text_line(&mut out, &input.name, &located, &input.text, &lines)?;
+                }
+            }
+        }
+        Format::Jsonl => {
+            for input in inputs {
+                let lines = TextLines::new(&input.text);
+                for located in located(input) {
+                    let mut value = entity_json(&located, &input.text, &lines);
+                    value["file"] = serde_json::Value::from(input.name.clone());
+                    writeln!(out, "{value}")?;
+                }
+            }
+        }
+        Format::Conll => {
+            for input in inputs {
+                for (index, paragraph) in input.analysis.paragraphs.iter().enumerate() {
+                    let entities: Vec<(Range<usize>, &str)> = input
+                        .analysis
+                        .entities
+                        .iter()
+                        .zip(&input.analysis.placements)
+                        .filter(|(_, placement)| placement.paragraph == index)
+                        .map(|(entity, placement)| (placement.prose.clone(), entity.label.as_str()))
+                        .collect();
+                    write_conll(&mut out, &paragraph.prose, &paragraph.sentences, &entities)?;
+                }
+            }
+        }
+        Format::BiocXml => out.write_all(export::bioc_xml(&tagged).as_bytes())?,
+        Format::BiocJson => {
+            serde_json::to_writer_pretty(&mut out, &export::bioc_json(&tagged))
+                .map_err(std::io::Error::from)?;
+            writeln!(out)?;
+        }
+        Format::Pubtator => out.write_all(export::pubtator(&tagged).as_bytes())?,
+        Format::Html => {
+            let threshold = inputs
+                .first()
+                .map_or(crate::features::DEFAULT_CONFIDENCE_THRESHOLD, |input| {
+                    input.settings.confidence_threshold
+                });
+            let pages: Vec<(export::Tagged<'_>, Vec<export::HtmlFinding>)> = inputs
+                .iter()
+                .zip(tagged)
+                .map(|(input, tagged)| {
+                    let findings = super::check::document_findings(
+                        &input.name,
+                        &input.text,
+                        &input.analysis,
+                        &input.settings,
+                    )
+                    .into_iter()
+                    .map(|finding| finding.for_html())
+                    .collect();
+                    (tagged, findings)
+                })
+                .collect();
+            out.write_all(export::html(&pages, threshold).as_bytes())?;
+        }
+        Format::Brat => {
+            let directory = args.output.as_deref().unwrap_or(std::path::Path::new("."));
+            std::fs::create_dir_all(directory)?;
+            let mut used = std::collections::HashSet::new();
+            for tagged in &tagged {
+                let stem = brat_stem(tagged.name, &mut used);
+                let (text, ann) = export::brat(tagged);
+                write_atomically(&directory.join(format!("{stem}.txt")), &text)?;
+                write_atomically(&directory.join(format!("{stem}.ann")), &ann)?;
+                writeln!(out, "{}", directory.join(format!("{stem}.ann")).display())?;
+            }
+        }
     }
-    Ok(Tagged {
-        extraction,
-        entities: output.entities,
-        sentences_inferred: output.sentences_inferred,
-    })
+    out.flush()
 }
 
-fn entity_json(located: &Located<'_>, text: &str, lines: &LineIndex) -> serde_json::Value {
+/// The entities of `input` with their source ranges, for the per-entity formats.
+fn located(input: &Input) -> Vec<Located<'_>> {
+    input
+        .analysis
+        .entities
+        .iter()
+        .map(|entity| Located {
+            entity,
+            source: entity.range.clone(),
+        })
+        .collect()
+}
+
+/// A brat file name for a document: its file stem (`stdin` for `-`), made unique with `-2`, `-3` …
+fn brat_stem(name: &str, used: &mut std::collections::HashSet<String>) -> String {
+    let stem = if name == "-" {
+        "stdin".to_owned()
+    } else {
+        std::path::Path::new(name)
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or("document")
+            .to_owned()
+    };
+    let mut candidate = stem.clone();
+    let mut n = 2;
+    while !used.insert(candidate.clone()) {
+        candidate = format!("{stem}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+/// Writes through a temporary file in the same directory and a rename: a reader never sees half a file.
+fn write_atomically(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    let temporary = PathBuf::from(temporary);
+    std::fs::write(&temporary, contents)?;
+    std::fs::rename(&temporary, path)
+}
+
+fn entity_json(located: &Located<'_>, text: &str, lines: &TextLines) -> serde_json::Value {
     let (line, column) = lines.position(text, located.source.start);
     let (end_line, end_column) = lines.position(text, located.source.end);
     let alternatives: Vec<serde_json::Value> = located
@@ -405,7 +563,7 @@ fn write_text_line(
     name: &str,
     located: &Located<'_>,
     text: &str,
-    lines: &LineIndex,
+    lines: &TextLines,
 ) -> std::io::Result<()> {
     let (line, column) = lines.position(text, located.source.start);
     let mention = text.get(located.source.clone()).unwrap_or_default();
@@ -433,35 +591,6 @@ fn write_text_line(
 
 fn round(value: f32) -> f64 {
     (f64::from(value) * 10_000.0).round() / 10_000.0
-}
-
-/// Line starts of the source, for 1-based line and column (in characters) of byte offsets.
-struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        let bytes = text.as_bytes();
-        for (index, byte) in bytes.iter().enumerate() {
-            match byte {
-                b'\n' => starts.push(index + 1),
-                b'\r' if bytes.get(index + 1) != Some(&b'\n') => starts.push(index + 1),
-                _ => {}
-            }
-        }
-        LineIndex { starts }
-    }
-
-    fn position(&self, text: &str, offset: usize) -> (usize, usize) {
-        let line = self.starts.partition_point(|start| *start <= offset).max(1) - 1;
-        let start = self.starts[line];
-        let column = text
-            .get(start..offset.min(text.len()))
-            .map_or(0, |head| head.chars().count());
-        (line + 1, column + 1)
-    }
 }
 
 /// Words of a sentence: whitespace-separated, with brackets and trailing punctuation split off
@@ -511,7 +640,7 @@ fn write_conll(
     out: &mut impl Write,
     prose: &str,
     sentences: &[Range<usize>],
-    entities: &[Entity],
+    entities: &[(Range<usize>, &str)],
 ) -> std::io::Result<()> {
     let whole = 0..prose.len();
     let sentences = if sentences.is_empty() {
@@ -528,10 +657,10 @@ fn write_conll(
         for word in words {
             let entity = entities
                 .iter()
-                .position(|entity| entity.range.start < word.end && word.start < entity.range.end);
+                .position(|(range, _)| range.start < word.end && word.start < range.end);
             let label = match entity {
-                Some(index) if previous == Some(index) => format!("I-{}", entities[index].label),
-                Some(index) => format!("B-{}", entities[index].label),
+                Some(index) if previous == Some(index) => format!("I-{}", entities[index].1),
+                Some(index) => format!("B-{}", entities[index].1),
                 None => "O".to_string(),
             };
             previous = entity;
@@ -567,15 +696,5 @@ mod tests {
                 "."
             ]
         );
-    }
-
-    #[test]
-    fn line_index_counts_characters_from_one() {
-        let text = "ab\nçd\r\nx";
-        let lines = LineIndex::new(text);
-        assert_eq!(lines.position(text, 0), (1, 1));
-        assert_eq!(lines.position(text, 3), (2, 1));
-        assert_eq!(lines.position(text, 5), (2, 2));
-        assert_eq!(lines.position(text, 8), (3, 1));
     }
 }

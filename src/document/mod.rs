@@ -6,6 +6,7 @@
 //! ([`AppliedEdit`]) so the last good analysis can be moved along with the text.
 
 mod line_index;
+mod text_lines;
 
 use std::ops::Range;
 
@@ -15,6 +16,7 @@ pub use line_index::{
     LineCol, PositionEncoding, PositionError, len_in, line_content_end, line_count, line_of,
     line_start, offset_of, position_of,
 };
+pub use text_lines::TextLines;
 
 /// One content change of a `didChange` notification, in document coordinates.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -31,8 +31,9 @@ use crate::glossary::Glossary;
 use crate::glossary::store::GlossaryStore;
 use crate::prose::Language;
 
-/// The extensions of the manuscripts found in a folder (case does not matter).
-pub const MANUSCRIPT_EXTENSIONS: &[&str] = &["md", "qmd", "rmd", "tex"];
+/// The extensions of the manuscripts found in a folder (case does not matter): Markdown (with
+/// Quarto and R Markdown) and LaTeX. `scitag tag`, `list` and `check` take the same files.
+pub const MANUSCRIPT_EXTENSIONS: &[&str] = &["md", "markdown", "qmd", "rmd", "tex", "ltx"];
 
 /// Whether `path` names a manuscript by its extension.
 pub fn is_manuscript(path: &Path) -> bool {
@@ -45,20 +46,15 @@ pub fn is_manuscript(path: &Path) -> bool {
         })
 }
 
-/// The manuscripts below `directory`, sorted by path: files the `.gitignore` and `.ignore` files
-/// on the way exclude are left out (inside a git repository or not), and so are hidden files and
-/// folders. Unreadable folders are skipped with a log line.
-pub fn manuscripts_under(directory: &Path) -> Vec<PathBuf> {
-    walk_manuscripts(directory, usize::MAX, usize::MAX).0
-}
-
 /// The most directory entries one discovery looks at in a workspace folder: a folder that is a
 /// home directory must not keep the discovery walking for minutes.
 pub const MAX_WALK_ENTRIES: usize = 200_000;
 
-/// [`manuscripts_under`], stopping after `max_files` manuscripts or `max_entries` entries (in path
-/// order: the walk visits each folder's entries sorted by name); the flag says whether it stopped
-/// early.
+/// The manuscripts below `directory`, sorted by path: files the `.gitignore` and `.ignore` files
+/// on the way exclude are left out (inside a git repository or not), and so are hidden files and
+/// folders; unreadable folders are skipped with a log line. It stops after `max_files` manuscripts
+/// or `max_entries` entries (in path order: the walk visits each folder's entries sorted by name);
+/// the flag says whether it stopped early.
 fn walk_manuscripts(
     directory: &Path,
     max_files: usize,
@@ -433,7 +429,8 @@ mod tests {
         ] {
             std::fs::write(root.join(name), text).expect("write");
         }
-        let found: Vec<String> = manuscripts_under(root)
+        let found: Vec<String> = walk_manuscripts(root, usize::MAX, usize::MAX)
+            .0
             .iter()
             .map(|path| {
                 path.strip_prefix(root)

@@ -43,7 +43,7 @@ use crate::glossary::{self, Glossary};
 use crate::ner::{ModelSource, Tagger, TaggerOptions};
 use crate::prose::Language;
 
-pub use index::{IndexStatus, MANUSCRIPT_EXTENSIONS, is_manuscript, manuscripts_under};
+pub use index::{IndexStatus, MANUSCRIPT_EXTENSIONS, is_manuscript};
 pub use model::{WorkspaceOptions, probe_classes};
 pub use navigation::{DocumentMentions, EntitySymbol, Place};
 pub use settings::{DEFAULT_DEBOUNCE, IndexSettings, Settings};

@@ -143,6 +143,8 @@ pub struct TestClient {
     reader: BufReader<Box<dyn AsyncRead + Unpin + Send>>,
     next_id: i64,
     backlog: VecDeque<Value>,
+    /// Documents whose diagnostics the test no longer reads: their publishes are dropped.
+    ignored_diagnostics: Vec<String>,
     server: Option<JoinHandle<()>>,
     pub initialize_result: Value,
     finished: bool,
@@ -182,6 +184,7 @@ impl TestClient {
             reader: BufReader::new(reader),
             next_id: 0,
             backlog: VecDeque::new(),
+            ignored_diagnostics: Vec::new(),
             server,
             initialize_result: Value::Null,
             finished: false,
@@ -363,7 +366,55 @@ impl TestClient {
             if wanted(&message) {
                 return message;
             }
-            self.backlog.push_back(message);
+            if !self.is_ignored(&message) {
+                self.backlog.push_back(message);
+            }
+        }
+    }
+
+    /// From now on, drops the diagnostics published for `uri` (already read and unread): for a
+    /// test that checks a document's final state some other way.
+    pub fn ignore_diagnostics_of(&mut self, uri: &str) {
+        self.ignored_diagnostics.push(uri.to_owned());
+        let backlog = std::mem::take(&mut self.backlog);
+        self.backlog = backlog
+            .into_iter()
+            .filter(|message| !self.is_ignored(message))
+            .collect();
+    }
+
+    fn is_ignored(&self, message: &Value) -> bool {
+        message["method"] == "textDocument/publishDiagnostics"
+            && message["params"]["uri"].as_str().is_some_and(|uri| {
+                self.ignored_diagnostics
+                    .iter()
+                    .any(|ignored| ignored == uri)
+            })
+    }
+
+    /// Waits until the document's analysis of `version` is complete (a long first analysis
+    /// publishes partial results first), polling `scitag/status`.
+    pub async fn wait_complete(&mut self, uri: &str, version: i64) {
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        loop {
+            let status = self.status().await;
+            let done = status["documents"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|document| {
+                    document["uri"] == uri
+                        && document["analyzedVersion"] == version
+                        && document["complete"] == true
+                });
+            if done {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{uri} version {version} not analysed within {TIMEOUT:?}: {status:#}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
@@ -374,6 +425,12 @@ impl TestClient {
 
     /// Sends a request and returns the whole response (`result` or `error`).
     pub async fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send_request(method, params).await;
+        self.response(id).await
+    }
+
+    /// Sends a request without waiting; [`TestClient::response`] collects its answer later.
+    pub async fn send_request(&mut self, method: &str, params: Value) -> i64 {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({ "jsonrpc": "2.0", "id": id, "method": method });
@@ -381,6 +438,11 @@ impl TestClient {
             message["params"] = params;
         }
         self.write(message).await;
+        id
+    }
+
+    /// The response to request `id` (`result` or `error`).
+    pub async fn response(&mut self, id: i64) -> Value {
         self.next_matching(|message| message.get("method").is_none() && message["id"] == json!(id))
             .await
     }

@@ -18,6 +18,7 @@ mod initialize;
 mod layering;
 mod navigation;
 mod settings;
+mod soak;
 mod stdio;
 mod tokens;
 mod transport;

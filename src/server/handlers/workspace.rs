@@ -67,8 +67,8 @@ pub(super) fn did_change_watched_files(server: &ServerState, params: DidChangeWa
     }
 }
 
-/// Asks the client to report changes of any `scitag.toml` and any manuscript (`.md`, `.qmd`,
-/// `.Rmd`, `.tex`: the project index follows them) in the workspace.
+/// Asks the client to report changes of any `scitag.toml` and any manuscript
+/// (`workspace::MANUSCRIPT_EXTENSIONS`: the project index follows them) in the workspace.
 pub(super) async fn register_glossary_watcher(server: &ServerState) {
     let mut watchers = vec![FileSystemWatcher {
         glob_pattern: GlobPattern::String(format!("**/{GLOSSARY_FILE_NAME}")),
