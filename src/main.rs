@@ -1,4 +1,4 @@
-//! The `scitag` command line: `tag`, `check`, `eval`, `prose`, `lsp`.
+//! The `scitag` command line: `tag`, `list`, `check`, `eval`, `prose`, `lsp`.
 //!
 //! Logs go to stderr (stdout belongs to results, and to the protocol in `lsp` mode).
 
@@ -22,6 +22,8 @@ struct Cli {
 enum Command {
     /// Tag entities in a file (plain text, Markdown or LaTeX) or stdin.
     Tag(cli::tag::Args),
+    /// The table of distinct entities (class, entity, mentions, files) of files or directories.
+    List(cli::list::Args),
     /// Check manuscripts as the editor does (low confidence, consistency), for continuous integration.
     Check(cli::check::Args),
     /// Score a model on a CoNLL file (span-level and word-level precision/recall/F1).
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Tag(args) => cli::tag::run(args),
+        Command::List(args) => cli::list::run(args),
         Command::Check(args) => cli::check::run(args),
         Command::Eval(args) => cli::eval::run(args),
         Command::Prose(args) => cli::prose::run(args),

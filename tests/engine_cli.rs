@@ -423,3 +423,110 @@ fn json_lines_on_stdin_stream_one_result_per_document_and_bad_lines_are_skipped(
     let usage = tag(&["--input-format", "jsonl", "--format", "text", "-"], b"");
     assert_eq!(usage.status.code(), Some(2));
 }
+
+/// `scitag list` on a project directory with the built-in model: one row per distinct entity across
+/// the manuscripts (spellings that normalize alike are one entity, counted over both files),
+/// `.gitignore`d and non-manuscript files left out, in text, JSON and CSV.
+#[test]
+fn list_tallies_a_projects_entities_across_files_in_three_formats() {
+    let project = tempfile::tempdir().expect("temp dir");
+    let root = project.path();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lsp");
+    std::fs::create_dir(root.join("chapters")).expect("chapters");
+    std::fs::copy(fixtures.join("navigation.md"), root.join("intro.md")).expect("copy");
+    std::fs::copy(
+        fixtures.join("navigation.tex"),
+        root.join("chapters/methods.tex"),
+    )
+    .expect("copy");
+    // Ignored by .gitignore, and not a manuscript: both would add Jurkat cells mentions.
+    std::fs::create_dir(root.join("build")).expect("build");
+    std::fs::write(root.join("build/copy.md"), "Jurkat cells.\n").expect("write");
+    std::fs::write(root.join("notes.txt"), "Jurkat cells.\n").expect("write");
+    std::fs::write(root.join(".gitignore"), "build/\n").expect("write");
+    std::fs::write(
+        root.join("scitag.toml"),
+        "[class]\nprotein = [\"IL-2Rα\", \"IL2R alpha\", \"il-2 rα\", \"NF-κB\", \"NF-kappaB\"]\ncell_line = [\"Jurkat cells\"]\n",
+    )
+    .expect("write");
+    let list = |format: &str| -> String {
+        let output = scitag(
+            &["list", "--format", format, root.to_str().expect("UTF-8")],
+            b"",
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+
+    let document: serde_json::Value = serde_json::from_str(&list("json")).expect("JSON");
+    let files: Vec<&str> = document["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|file| file.as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files[0].ends_with("chapters/methods.tex") && files[1].ends_with("intro.md"));
+    let entities = document["entities"].as_array().expect("entities");
+    let row = |class: &str, entity: &str| {
+        entities
+            .iter()
+            .find(|row| row["class"] == class && row["entity"] == entity)
+            .unwrap_or_else(|| panic!("no {class} {entity:?} in {entities:#?}"))
+            .clone()
+    };
+    let receptor = row("protein", "IL-2Rα");
+    assert_eq!(receptor["mentions"], 7, "4 in the Markdown, 3 in the LaTeX");
+    assert_eq!(receptor["files"], 2);
+    assert_eq!(receptor["paths"], serde_json::json!(files));
+    assert_eq!(row("protein", "NF-κB")["mentions"], 4);
+    assert_eq!(row("cell_line", "Jurkat cells")["mentions"], 3);
+    assert!(
+        entities
+            .iter()
+            .all(|row| row["entity"] != "IL2R alpha" && row["entity"] != "il-2 rα"),
+        "one row for every spelling: {entities:#?}"
+    );
+    // Proteins come first, the most mentioned first.
+    assert_eq!(entities[0]["entity"], "IL-2Rα");
+
+    let csv = list("csv");
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("class,entity,mentions,files"));
+    assert_eq!(lines.next(), Some("protein,IL-2Rα,7,2"));
+    assert!(
+        csv.lines().any(|line| line == "cell_line,Jurkat cells,3,2"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), entities.len() + 1);
+
+    let text = list("text");
+    let header: Vec<&str> = text.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["class", "entity", "mentions", "files"]);
+    let first: Vec<&str> = text.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(first, ["protein", "IL-2Rα", "7", "2"]);
+
+    // One file alone: its own counts; a path that does not exist is an error.
+    let output = scitag(
+        &[
+            "list",
+            "--format",
+            "csv",
+            root.join("intro.md").to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(output.status.success());
+    let csv = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        csv.lines().any(|line| line == "protein,IL-2Rα,4,1"),
+        "{csv}"
+    );
+    let output = scitag(&["list", root.join("missing.md").to_str().unwrap()], b"");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing.md"));
+}

@@ -150,6 +150,9 @@ pub struct AnalysisRequest {
     pub focus: Option<Focus>,
     /// The project glossary, applied after the cache (changing it never re-runs the model).
     pub glossary: Option<Arc<Glossary>>,
+    /// Background work (the project index): batches of one paragraph, so that `is_current` is asked
+    /// often and a keystroke's job waits for little more than one paragraph.
+    pub background: bool,
 }
 
 /// What one analysis cost.
@@ -176,6 +179,9 @@ pub struct DocumentAnalysis {
     /// Occurrences of tagged terms that no entity covers (complete results only), for the
     /// consistency diagnostics.
     pub untagged: Vec<consistency::Untagged>,
+    /// The document's headings (its outline), in bytes of the analysed text, moved along with
+    /// edits like the entities ([`shift_headings`]).
+    pub headings: Vec<prose::Heading>,
 }
 
 /// Why an analysis produced nothing.
@@ -267,6 +273,8 @@ impl Analyzer {
             ModelState::Loading => return Err(AnalysisError::ModelLoading),
             // Without a model there is nothing to show; the server has said why.
             ModelState::NotLoaded | ModelState::Failed(_) => {
+                let extraction =
+                    prose::extract(&request.text, request.language, &request.settings.extract);
                 return Ok(DocumentAnalysis {
                     version: request.version,
                     model: None,
@@ -277,6 +285,11 @@ impl Analyzer {
                     },
                     complete: true,
                     untagged: Vec::new(),
+                    headings: prose::headings(
+                        &request.text,
+                        request.language,
+                        &extraction.paragraphs,
+                    ),
                 });
             }
         };
@@ -285,6 +298,7 @@ impl Analyzer {
         // one and the consistency search.
         let finisher = Finisher::new(&request.text, request.language, request.glossary.as_deref());
         let paragraphs = extraction.paragraphs;
+        let headings = prose::headings(&request.text, request.language, &paragraphs);
         let extracted = started.elapsed();
         let decode_options = request.settings.decode_options(classifier.as_ref());
         let settings_fingerprint = {
@@ -353,7 +367,11 @@ impl Analyzer {
                     !(source.start < focus.end && focus.start < source.end)
                 });
             }
-            let count = batch_len(&remaining, |index| paragraphs[index].sentences.len().max(1));
+            let count = if request.background {
+                1
+            } else {
+                batch_len(&remaining, |index| paragraphs[index].sentences.len().max(1))
+            };
             let batch: Vec<usize> = remaining.drain(..count).collect();
             if !is_current() {
                 self.add_partial(&stats);
@@ -392,6 +410,7 @@ impl Analyzer {
                     },
                     complete: false,
                     untagged: Vec::new(),
+                    headings: headings.clone(),
                 });
             }
         }
@@ -424,6 +443,7 @@ impl Analyzer {
             stats,
             complete: true,
             untagged,
+            headings,
         })
     }
 
@@ -711,6 +731,30 @@ pub fn shift_entities(entities: &mut Vec<SourceEntity>, edits: &[AppliedEdit]) {
     }
 }
 
+/// Moves `headings` along with `edits` (applied in order). Unlike an entity, a heading an edit
+/// touches stays, stretched or shrunk over the edit (its title is stale until the next analysis),
+/// so the outline keeps its shape while the user types in a heading.
+pub fn shift_headings(headings: &mut [prose::Heading], edits: &[AppliedEdit]) {
+    for edit in edits {
+        let (start, end) = (edit.replaced.start, edit.replaced.end);
+        let moved = |offset: usize| offset - (end - start) + edit.inserted_len;
+        for heading in headings.iter_mut() {
+            let range = &mut heading.range;
+            if start >= range.end {
+                // The edit is after the heading (an insertion at its end too).
+                continue;
+            }
+            if end <= range.start {
+                *range = moved(range.start)..moved(range.end);
+                continue;
+            }
+            let new_start = range.start.min(start);
+            let new_end = moved(range.end.max(end));
+            *range = new_start..new_end.max(new_start);
+        }
+    }
+}
+
 /// Locks a mutex, recovering the data if a panicking thread poisoned it: every critical section
 /// in this crate leaves its data consistent between statements.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -798,6 +842,7 @@ mod tests {
             partial_results: false,
             focus: None,
             glossary: None,
+            background: false,
         };
         analyzer
             .analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {})
@@ -912,6 +957,7 @@ mod tests {
             partial_results: false,
             focus: None,
             glossary: None,
+            background: false,
         };
         let polls = AtomicUsize::new(0);
         let mut reports = Vec::new();
@@ -942,6 +988,7 @@ mod tests {
             partial_results: true,
             focus: None,
             glossary: None,
+            background: false,
         };
         let mut partials = Vec::new();
         let complete = analyzer
@@ -994,6 +1041,7 @@ mod tests {
             partial_results: true,
             focus: Some(Arc::new(Mutex::new(Some(start..end)))),
             glossary: None,
+            background: false,
         };
         let mut partials = Vec::new();
         let complete = analyzer
@@ -1029,6 +1077,7 @@ mod tests {
             partial_results: false,
             focus: None,
             glossary: None,
+            background: false,
         };
         assert!(matches!(
             analyzer.analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {}),
@@ -1077,6 +1126,35 @@ mod tests {
         let mut entities: Vec<SourceEntity> = ranges.iter().cloned().map(entity).collect();
         shift_entities(&mut entities, edits);
         entities.into_iter().map(|entity| entity.range).collect()
+    }
+
+    #[test]
+    fn headings_move_with_edits_and_stretch_when_typed_in() {
+        let heading = |range: Range<usize>| prose::Heading {
+            level: 1,
+            title: "Methods".into(),
+            range,
+        };
+        let edit = |replaced: Range<usize>, inserted_len: usize| AppliedEdit {
+            replaced,
+            inserted_len,
+        };
+        let shifted = |edits: &[AppliedEdit]| {
+            let mut headings = vec![heading(10..19), heading(40..50)];
+            shift_headings(&mut headings, edits);
+            headings
+                .into_iter()
+                .map(|heading| heading.range)
+                .collect::<Vec<_>>()
+        };
+        // Two bytes typed before both, then one inside the first, then the second is cut short.
+        assert_eq!(shifted(&[edit(0..0, 2)]), [12..21, 42..52]);
+        assert_eq!(shifted(&[edit(15..15, 1)]), [10..20, 41..51]);
+        assert_eq!(shifted(&[edit(45..60, 0)]), [10..19, 40..45]);
+        // A deletion over a whole heading leaves an empty heading, never a reversed range.
+        assert_eq!(shifted(&[edit(5..25, 0)]), [5..5, 20..30]);
+        // Typing right after a heading leaves it as it was.
+        assert_eq!(shifted(&[edit(19..19, 3)]), [10..19, 43..53]);
     }
 
     #[test]

@@ -8,10 +8,18 @@
 //! delay, and bumps a generation counter. A job whose generation is no longer current is dropped
 //! before it starts, and a running job sees [`Ticket::is_current`] turn false and can stop early.
 //! Every job runs inside `catch_unwind`: a panic is logged and the worker keeps serving.
+//!
+//! Background work (the project index) runs at the lowest priority through
+//! [`Scheduler::run_when_idle`]: only while no task is queued and no debounced job is waiting, and
+//! only [`BACKGROUND_QUIET`] after the last job or task arrived (a pause in typing); it is told
+//! through [`Idle::interrupted`] as soon as other work arrives, so it can stop at its next checkpoint
+//! and let a keystroke's job run first.
 
 use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::hash::Hash;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -21,6 +29,14 @@ use super::lock;
 
 type Job<K> = Box<dyn FnOnce(&Ticket<K>) + Send>;
 type Task = Box<dyn FnOnce() + Send>;
+/// Background work starts only after this long without a new job or task: while the user types
+/// (a keystroke every 100-300 ms) it waits for a pause instead of competing with every keystroke
+/// for the worker and the CPU.
+pub const BACKGROUND_QUIET: Duration = Duration::from_millis(300);
+
+/// Background work: returns `true` when it is finished, `false` when it stopped early (it was
+/// interrupted) and must run again later.
+type IdleTask = Box<dyn FnMut(&Idle) -> bool + Send>;
 
 enum Command<K> {
     Schedule {
@@ -30,7 +46,21 @@ enum Command<K> {
         job: Job<K>,
     },
     Run(Task),
+    Idle(IdleTask),
     Shutdown,
+}
+
+/// Handed to background work: whether other work arrived since it started.
+pub struct Idle {
+    activity: Arc<AtomicU64>,
+    started: u64,
+}
+
+impl Idle {
+    /// True once a job was scheduled or a task queued after this background work began.
+    pub fn interrupted(&self) -> bool {
+        self.activity.load(Ordering::SeqCst) != self.started
+    }
 }
 
 /// Generation counters per key, shared by the scheduler's callers and its worker.
@@ -82,6 +112,8 @@ impl<K: Eq + Hash + Clone> Ticket<K> {
 pub struct Scheduler<K> {
     commands: mpsc::Sender<Command<K>>,
     generations: Arc<Generations<K>>,
+    /// Counts every `schedule` and `run`: background work compares it to see it was interrupted.
+    activity: Arc<AtomicU64>,
     worker: Option<JoinHandle<()>>,
 }
 
@@ -93,12 +125,15 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Scheduler<K> {
             current: Mutex::new(HashMap::new()),
         });
         let worker_generations = generations.clone();
+        let activity = Arc::new(AtomicU64::new(0));
+        let worker_activity = activity.clone();
         let worker = std::thread::Builder::new()
             .name(thread_name.to_owned())
-            .spawn(move || worker_loop(&receiver, &worker_generations))?;
+            .spawn(move || worker_loop(&receiver, &worker_generations, &worker_activity))?;
         Ok(Scheduler {
             commands,
             generations,
+            activity,
             worker: Some(worker),
         })
     }
@@ -112,6 +147,7 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Scheduler<K> {
         job: impl FnOnce(&Ticket<K>) + Send + 'static,
     ) -> u64 {
         let generation = self.generations.bump(&key);
+        self.activity.fetch_add(1, Ordering::SeqCst);
         let command = Command::Schedule {
             key,
             generation,
@@ -127,8 +163,26 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Scheduler<K> {
     /// Runs `task` on the worker thread as soon as the job in progress (if any) is done, before
     /// any debounced job that is still waiting.
     pub fn run(&self, task: impl FnOnce() + Send + 'static) {
+        self.activity.fetch_add(1, Ordering::SeqCst);
         if self.commands.send(Command::Run(Box::new(task))).is_err() {
             tracing::error!("the analysis worker has stopped; a task was dropped");
+        }
+    }
+
+    /// Runs `task` in the background: when no task is queued and no debounced job is waiting,
+    /// after the background work queued before it. The task should return early (with `false`)
+    /// once [`Idle::interrupted`] is true; it then runs again when the worker is idle again, until
+    /// it returns `true`.
+    pub fn run_when_idle(&self, task: impl FnMut(&Idle) -> bool + Send + 'static) {
+        if self.commands.send(Command::Idle(Box::new(task))).is_err() {
+            tracing::error!("the analysis worker has stopped; background work was dropped");
+        }
+    }
+
+    /// A handle that queues background work from another thread (see [`Scheduler::run_when_idle`]).
+    pub fn background(&self) -> Background<K> {
+        Background {
+            commands: self.commands.clone(),
         }
     }
 
@@ -140,6 +194,21 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Scheduler<K> {
     /// Whether `generation` is the newest one scheduled for `key`.
     pub fn is_current(&self, key: &K, generation: u64) -> bool {
         self.generations.is_current(key, generation)
+    }
+}
+
+/// Queues background work on a scheduler's worker from any thread (a thread that found files to
+/// index, say). Once the scheduler is dropped, queued work is dropped with a log line.
+pub struct Background<K> {
+    commands: mpsc::Sender<Command<K>>,
+}
+
+impl<K> Background<K> {
+    /// As [`Scheduler::run_when_idle`].
+    pub fn run_when_idle(&self, task: impl FnMut(&Idle) -> bool + Send + 'static) {
+        if self.commands.send(Command::Idle(Box::new(task))).is_err() {
+            tracing::debug!("the analysis worker has stopped; background work was dropped");
+        }
     }
 }
 
@@ -162,11 +231,44 @@ struct Pending<K> {
 fn worker_loop<K: Eq + Hash + Clone>(
     receiver: &mpsc::Receiver<Command<K>>,
     generations: &Arc<Generations<K>>,
+    activity: &Arc<AtomicU64>,
 ) {
     let mut pending: HashMap<K, Pending<K>> = HashMap::new();
+    let mut background: VecDeque<IdleTask> = VecDeque::new();
+    // When the last job or task arrived: background work waits for a quiet spell after it.
+    let mut last_work = Instant::now();
     loop {
         let next_deadline = pending.values().map(|job| job.deadline).min();
+        let quiet = last_work.elapsed();
         let command = match next_deadline {
+            // Nothing waits, but work came in lately: wait for the rest of the quiet spell.
+            None if !background.is_empty() && quiet < BACKGROUND_QUIET => {
+                match receiver.recv_timeout(BACKGROUND_QUIET - quiet) {
+                    Ok(command) => Some(command),
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            // Nothing waits: background work runs unless a command is already there.
+            None if !background.is_empty() => match receiver.try_recv() {
+                Ok(command) => Some(command),
+                Err(mpsc::TryRecvError::Empty) => {
+                    let started = activity.load(Ordering::SeqCst);
+                    let idle = Idle {
+                        activity: activity.clone(),
+                        started,
+                    };
+                    if let Some(mut task) = background.pop_front() {
+                        let mut finished = true;
+                        guarded("background task", || finished = task(&idle));
+                        if !finished {
+                            background.push_front(task);
+                        }
+                    }
+                    continue;
+                }
+                Err(mpsc::TryRecvError::Disconnected) => return,
+            },
             None => match receiver.recv() {
                 Ok(command) => Some(command),
                 Err(_) => return,
@@ -183,9 +285,13 @@ fn worker_loop<K: Eq + Hash + Clone>(
         // Take every command that is already waiting before running anything, so a burst of edits
         // collapses into one job.
         while let Some(command) = next {
+            if matches!(command, Command::Run(_) | Command::Schedule { .. }) {
+                last_work = Instant::now();
+            }
             match command {
                 Command::Shutdown => return,
                 Command::Run(task) => guarded("task", task),
+                Command::Idle(task) => background.push_back(task),
                 Command::Schedule {
                     key,
                     generation,
@@ -229,8 +335,30 @@ fn worker_loop<K: Eq + Hash + Clone>(
     }
 }
 
+/// How many worker threads are running a job or task right now, in the whole process.
+static BUSY_WORKERS: AtomicUsize = AtomicUsize::new(0);
+
+/// Waits (at most `timeout`) until no worker thread of this process is running a job or task.
+///
+/// For the end of the process: the C runtime's exit handlers tear ONNX Runtime down, and a
+/// worker still inside it (creating its environment while the model loads) then crashes the
+/// process (SIGSEGV) instead of letting it exit cleanly. Returns whether the workers went idle.
+pub fn wait_for_idle_workers(timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while BUSY_WORKERS.load(Ordering::SeqCst) > 0 {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    true
+}
+
 fn guarded(what: &str, work: impl FnOnce()) {
-    if let Err(panic) = catch_unwind(AssertUnwindSafe(work)) {
+    BUSY_WORKERS.fetch_add(1, Ordering::SeqCst);
+    let outcome = catch_unwind(AssertUnwindSafe(work));
+    BUSY_WORKERS.fetch_sub(1, Ordering::SeqCst);
+    if let Err(panic) = outcome {
         let message = panic
             .downcast_ref::<&str>()
             .map(|message| (*message).to_owned())
@@ -308,6 +436,45 @@ mod tests {
         scheduler.schedule("a", Duration::ZERO, |_| panic!("boom"));
         scheduler.run(move || sender.send("still here".to_owned()).unwrap());
         assert_eq!(wait(&receiver), "still here");
+    }
+
+    #[test]
+    fn background_work_waits_for_jobs_and_yields_when_interrupted() {
+        let scheduler = Arc::new(Scheduler::new("test-worker").unwrap());
+        let (sender, receiver) = mpsc::channel();
+        // A debounced job is waiting: background work must not start before it has run.
+        let job_sender = sender.clone();
+        scheduler.schedule("doc", Duration::from_millis(100), move |_| {
+            job_sender.send("job".to_owned()).unwrap()
+        });
+        let background_sender = sender.clone();
+        let interrupter = scheduler.clone();
+        let mut runs = 0;
+        scheduler.run_when_idle(move |idle| {
+            runs += 1;
+            background_sender
+                .send(format!("background {runs}"))
+                .unwrap();
+            if runs == 1 {
+                // Other work arrives while this runs: the background work stops and resumes later.
+                let task_sender = background_sender.clone();
+                interrupter.run(move || task_sender.send("task".to_owned()).unwrap());
+                assert!(idle.interrupted());
+                return false;
+            }
+            assert!(!idle.interrupted());
+            true
+        });
+        assert_eq!(
+            [
+                wait(&receiver),
+                wait(&receiver),
+                wait(&receiver),
+                wait(&receiver)
+            ],
+            ["job", "background 1", "task", "background 2"]
+        );
+        assert!(receiver.recv_timeout(Duration::from_millis(100)).is_err());
     }
 
     #[test]

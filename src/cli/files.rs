@@ -1,11 +1,12 @@
 //! The manuscripts a command reads: the files it is given, and the Markdown and LaTeX files under the
-//! directories it is given, honouring `.gitignore`, `.ignore` and hidden files the way `ripgrep`
-//! does (the `ignore` crate), in a stable (sorted) order.
+//! directories it is given, honouring `.gitignore` (inside a git repository or not), `.ignore` and
+//! hidden files the way `ripgrep` does (the `ignore` crate), in a stable (sorted) order.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// Extensions of the files taken from a directory: Markdown (with Quarto and R Markdown) and LaTeX.
-pub(crate) const MANUSCRIPT_EXTENSIONS: [&str; 6] = ["md", "markdown", "qmd", "rmd", "tex", "ltx"];
+/// Whether a directory walk takes `path`: the extensions the language server's project index
+/// takes too (`workspace::MANUSCRIPT_EXTENSIONS`), so both see the same files of a project.
+pub(crate) use crate::workspace::is_manuscript;
 
 /// What a path argument gave.
 #[derive(Debug, Default)]
@@ -14,15 +15,6 @@ pub(crate) struct Found {
     pub files: Vec<PathBuf>,
     /// Arguments or directory entries that could not be read, with why.
     pub errors: Vec<String>,
-}
-
-/// Whether a directory walk takes `path`.
-pub(crate) fn is_manuscript(path: &Path) -> bool {
-    path.extension()
-        .and_then(|extension| extension.to_str())
-        .is_some_and(|extension| {
-            MANUSCRIPT_EXTENSIONS.contains(&extension.to_ascii_lowercase().as_str())
-        })
 }
 
 /// The files named by `paths`: a file as it is (whatever its extension), a directory's manuscripts
@@ -40,7 +32,9 @@ pub(crate) fn manuscripts(paths: &[PathBuf]) -> Found {
             Err(error) => found.errors.push(format!("{}: {error}", path.display())),
             Ok(metadata) if metadata.is_dir() => {
                 let mut files = Vec::new();
-                for entry in ignore::WalkBuilder::new(path).build() {
+                // `.gitignore` counts outside a git repository too (a copied or unpacked
+                // project), as in the language server's project index.
+                for entry in ignore::WalkBuilder::new(path).require_git(false).build() {
                     match entry {
                         Ok(entry) => {
                             let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
@@ -71,8 +65,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temporary directory");
         let root = dir.path();
         std::fs::create_dir_all(root.join("chapters/drafts")).expect("dirs");
-        // `ignore` reads .gitignore files inside a git repository only.
-        std::fs::create_dir(root.join(".git")).expect(".git");
+        // No `.git`: the `.gitignore` counts anyway.
         for name in [
             "main.tex",
             "chapters/b.md",

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::analysis;
 use crate::server::{ServerOptions, serve};
 
 #[derive(Debug, clap::Args)]
@@ -35,7 +36,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ort_lib: args.ort_lib,
     };
     runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout(), options))?;
-    // The worker thread may still be finishing a model run; do not wait for it.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    // A worker inside ONNX Runtime (a model still loading) would crash the exit handlers that
+    // tear ONNX Runtime down: wait a little for it, but never long for a model run.
+    if !analysis::scheduler::wait_for_idle_workers(std::time::Duration::from_secs(3)) {
+        tracing::warn!("exiting while the analysis worker is still busy");
+    }
     Ok(ExitCode::SUCCESS)
 }

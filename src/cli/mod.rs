@@ -3,6 +3,7 @@
 pub mod check;
 pub mod eval;
 mod files;
+pub mod list;
 pub mod lsp;
 pub mod prose;
 pub mod tag;

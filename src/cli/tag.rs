@@ -175,12 +175,24 @@ struct Located<'a> {
 }
 
 /// One input, read and tagged.
-struct Input {
-    name: String,
-    text: String,
-    language: Language,
-    analysis: analysis::TextAnalysis,
-    settings: FeatureSettings,
+pub(crate) struct Input {
+    pub(crate) name: String,
+    pub(crate) text: String,
+    pub(crate) language: Language,
+    /// Only the entities of the classes the project shows.
+    pub(crate) analysis: analysis::TextAnalysis,
+    pub(crate) settings: FeatureSettings,
+}
+
+/// How inputs are read and which glossary applies: `scitag tag`'s options, shared with
+/// `scitag list`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ReadOptions<'a> {
+    /// Read every input as this language instead of guessing from its name.
+    pub(crate) language: Option<LanguageArg>,
+    /// The glossary for every input; `None`: each file's nearest `scitag.toml`.
+    pub(crate) glossary: Option<&'a std::path::Path>,
+    pub(crate) no_glossary: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -241,6 +253,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let single = sources.len() == 1;
     let started = std::time::Instant::now();
     let mut sentences = 0;
+    let read = ReadOptions {
+        language: args.language,
+        glossary: args.glossary.as_deref(),
+        no_glossary: args.no_glossary,
+    };
     // A bar on a terminal for several files; nothing when stderr is a pipe or a log.
     let bar = if sources.len() > 1 && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         let bar = indicatif::ProgressBar::new(sources.len() as u64);
@@ -257,7 +274,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if let Some(path) = source {
             bar.set_message(path.display().to_string());
         }
-        let tagged = tag_one(&args, &tagger, &options, source.as_deref());
+        let tagged = tag_one(&read, &tagger, &options, source.as_deref());
         bar.inc(1);
         match tagged {
             Ok(Some((input, inferred))) => {
@@ -301,8 +318,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Reads, extracts and tags one input (`None`: stdin). `Ok(None)`: the model failed at run time
 /// (already reported; exit 2).
-fn tag_one(
-    args: &Args,
+pub(crate) fn tag_one(
+    args: &ReadOptions<'_>,
     tagger: &Tagger,
     options: &DecodeOptions,
     path: Option<&std::path::Path>,
@@ -334,8 +351,8 @@ fn tag_one(
     };
     let glossary_path = if args.no_glossary {
         None
-    } else if let Some(glossary) = &args.glossary {
-        Some(glossary.clone())
+    } else if let Some(glossary) = args.glossary {
+        Some(glossary.to_path_buf())
     } else {
         path.and_then(|input| {
             let absolute = std::path::absolute(input).unwrap_or_else(|_| input.to_path_buf());

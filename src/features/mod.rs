@@ -1,4 +1,5 @@
-//! Editor features in core terms: highlights, hovers and low-confidence diagnostics.
+//! Editor features in core terms: highlights, hovers, low-confidence diagnostics, the outline and
+//! every mention of an entity.
 //!
 //! Inputs are the entities of an analysis, in byte offsets of the document text; outputs are
 //! byte ranges, class names, Markdown strings and severities. Nothing here knows the protocol:
@@ -9,12 +10,18 @@ mod consistency;
 mod diagnostics;
 mod highlights;
 mod hover;
+mod mentions;
+mod outline;
 
 pub use code_actions::{GlossaryAction, MAX_SELECTION_CHARS, glossary_actions};
 pub use consistency::{Finding, INCONSISTENT_CLASS_CODE, UNTAGGED_MENTION_CODE, consistency};
 pub use diagnostics::{LOW_CONFIDENCE_CODE, LowConfidence, Severity, low_confidence};
 pub use highlights::{Highlight, highlights};
 pub use hover::{HoverInfo, hover};
+pub use mentions::{
+    EntityKey, TalliedEntity, Tally, entity_at, match_rank, mention_count, mentions_of, normalize,
+};
+pub use outline::{OutlineKind, OutlineSymbol, outline};
 
 /// Mentions scored below this are marked `lowConfidence` and get a diagnostic, unless the user
 /// sets `scitag.confidenceThreshold`.

@@ -17,7 +17,7 @@ use super::mathtext::math_to_text;
 use super::offsets::ProseBuilder;
 use super::{Collector, ParagraphKind};
 
-fn options() -> Options {
+pub(super) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

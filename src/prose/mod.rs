@@ -19,6 +19,7 @@ mod markdown;
 mod mathtext;
 mod offsets;
 mod options;
+mod outline;
 mod plain;
 mod sentences;
 
@@ -30,6 +31,7 @@ pub use offsets::{OffsetMap, Piece, PieceKind};
 pub use options::{
     ArgumentKind, CommandAction, EnvironmentAction, ExtractOptions, LatexCommand, LatexEnvironment,
 };
+pub use outline::{Heading, headings};
 pub use sentences::split_sentences;
 
 use offsets::ProseBuilder;

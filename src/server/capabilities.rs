@@ -2,10 +2,10 @@
 
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
-    HoverProviderCapability, PositionEncodingKind, ResourceOperationKind,
-    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensServerCapabilities,
-    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    WorkDoneProgressOptions,
+    DocumentSymbolOptions, HoverProviderCapability, OneOf, PositionEncodingKind,
+    ResourceOperationKind, SemanticTokensFullOptions, SemanticTokensOptions,
+    SemanticTokensServerCapabilities, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, WorkDoneProgressOptions,
 };
 
 use super::semantic_tokens::Legend;
@@ -96,8 +96,10 @@ pub fn encoding_kind(encoding: PositionEncoding) -> PositionEncodingKind {
     }
 }
 
-/// What the server offers: incremental sync, hovers, and semantic tokens (full, delta and range).
-/// Diagnostics are pushed with `textDocument/publishDiagnostics`.
+/// What the server offers: incremental sync, hovers, semantic tokens (full, delta and range),
+/// code actions, the outline (document symbols), every mention of an entity (document highlights
+/// and references) and entity search (workspace symbols). Diagnostics are pushed with
+/// `textDocument/publishDiagnostics`.
 pub fn server_capabilities(legend: &Legend, encoding: PositionEncoding) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(encoding_kind(encoding)),
@@ -114,6 +116,13 @@ pub fn server_capabilities(legend: &Legend, encoding: PositionEncoding) -> Serve
             work_done_progress_options: WorkDoneProgressOptions::default(),
             resolve_provider: None,
         })),
+        document_symbol_provider: Some(OneOf::Right(DocumentSymbolOptions {
+            label: Some("scitag".to_owned()),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
         semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
             SemanticTokensOptions {
                 work_done_progress_options: WorkDoneProgressOptions::default(),

@@ -22,6 +22,8 @@ pub const SECTION: &str = "scitag";
 
 const MAX_DEBOUNCE_MS: u64 = 10_000;
 const MAX_THREADS: u64 = 64;
+const MAX_INDEX_FILES: u64 = 100_000;
+const MAX_INDEX_FILE_BYTES: u64 = 1 << 30;
 const AGGREGATIONS: [&str; 5] = ["none", "simple", "first", "average", "max"];
 const DECODES: [&str; 2] = ["pipeline", "viterbi"];
 
@@ -158,6 +160,46 @@ impl Parser {
             .and_then(|latex| latex.get("environments"))
             .or_else(|| field("latex.environments"));
         settings.extract = self.extract_options(commands, environments);
+        let index = match field("index") {
+            Some(Value::Object(index)) => Some(index),
+            Some(other) => {
+                self.problems.push(format!(
+                    "{SECTION}.index must be an object, got {}",
+                    describe(other)
+                ));
+                None
+            }
+            None => None,
+        };
+        // `index: {enabled, …}` or flat `"index.enabled"` keys.
+        let index_field = |name: &str| {
+            index
+                .and_then(|index| index.get(name))
+                .filter(|value| !value.is_null())
+                .or_else(|| field(&format!("index.{name}")))
+        };
+        if let Some(value) = index_field("enabled") {
+            match value.as_bool() {
+                Some(enabled) => settings.index.enabled = enabled,
+                None => self.problems.push(format!(
+                    "{SECTION}.index.enabled must be true or false, got {}",
+                    describe(value)
+                )),
+            }
+        }
+        if let Some(value) = index_field("maxFiles")
+            && let Some(count) = self.integer("index.maxFiles", value, 0, MAX_INDEX_FILES)
+        {
+            settings.index.max_files = usize::try_from(count).unwrap_or(usize::MAX);
+        }
+        if let Some(value) = index_field("maxFileSize")
+            && let Some(bytes) = self.integer("index.maxFileSize", value, 1, MAX_INDEX_FILE_BYTES)
+        {
+            settings.index.max_file_bytes = bytes;
+        }
+        if let Some(value) = index_field("cacheDirectory") {
+            settings.index.cache_directory = self.path("index.cacheDirectory", value);
+        }
         for key in object.keys() {
             if !KNOWN_KEYS.contains(&key.as_str()) {
                 tracing::debug!("ignoring unknown setting {SECTION}.{key}");
@@ -304,7 +346,7 @@ impl Parser {
     }
 }
 
-const KNOWN_KEYS: [&str; 14] = [
+const KNOWN_KEYS: [&str; 19] = [
     "modelPath",
     "ortLibPath",
     "threads",
@@ -318,6 +360,11 @@ const KNOWN_KEYS: [&str; 14] = [
     "latex",
     "latex.commands",
     "latex.environments",
+    "index",
+    "index.enabled",
+    "index.maxFiles",
+    "index.maxFileSize",
+    "index.cacheDirectory",
     "trace",
 ];
 
@@ -358,6 +405,7 @@ mod tests {
     use crate::features::FeatureSettings;
     use crate::ner::{Aggregation, Decode};
     use crate::prose::{CommandAction, EnvironmentAction};
+    use crate::workspace::IndexSettings;
     use serde_json::json;
 
     /// What VS Code answers to `workspace/configuration` for section `scitag`: every contributed
@@ -411,6 +459,25 @@ mod tests {
                 problems: Vec::new()
             }
         );
+    }
+
+    #[test]
+    fn index_settings_nested_or_flat_and_bad_values_named() {
+        let parsed = parse(
+            &json!({"index": {"enabled": false, "maxFiles": 20, "maxFileSize": 1000, "cacheDirectory": "/tmp/c"}}),
+        );
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        let index = parsed.settings.index;
+        assert!(!index.enabled);
+        assert_eq!(index.max_files, 20);
+        assert_eq!(index.max_file_bytes, 1000);
+        assert_eq!(index.cache_directory, Some(PathBuf::from("/tmp/c")));
+        let flat = parse(&json!({"index.maxFiles": 3})).settings.index;
+        assert_eq!(flat.max_files, 3);
+        assert!(flat.enabled);
+        let bad = parse(&json!({"index": {"enabled": "yes", "maxFileSize": 0}}));
+        assert_eq!(bad.problems.len(), 2, "{:?}", bad.problems);
+        assert_eq!(bad.settings.index, IndexSettings::default());
     }
 
     #[test]

@@ -7,12 +7,14 @@ use std::ops::Range;
 
 use ropey::Rope;
 use tower_lsp_server::ls_types::{
-    self as lsp, Diagnostic, DiagnosticSeverity, Hover, HoverContents, MarkupContent, MarkupKind,
-    NumberOrString, TextDocumentContentChangeEvent,
+    self as lsp, Diagnostic, DiagnosticSeverity, DocumentSymbol, Hover, HoverContents,
+    MarkupContent, MarkupKind, NumberOrString, SymbolKind, TextDocumentContentChangeEvent,
 };
 
 use crate::document::{self, LineCol, PositionEncoding, TextChange};
-use crate::features::{Finding, HoverInfo, LOW_CONFIDENCE_CODE, LowConfidence, Severity};
+use crate::features::{
+    Finding, HoverInfo, LOW_CONFIDENCE_CODE, LowConfidence, OutlineKind, OutlineSymbol, Severity,
+};
 
 /// The `source` of every diagnostic scitag publishes.
 pub const DIAGNOSTIC_SOURCE: &str = "scitag";
@@ -103,6 +105,41 @@ pub fn hover(info: HoverInfo, text: &Rope, encoding: PositionEncoding) -> Hover 
             value: info.markdown,
         }),
         range: Some(range(text, info.range, encoding)),
+    }
+}
+
+/// The symbol kind of an outline entry: a heading is a `Module` (as texlab shows LaTeX
+/// sections), a class of entities a `Class`, an entity a `Constant` (a named thing that does not
+/// change; workspace symbols use it too).
+pub fn symbol_kind(kind: OutlineKind) -> SymbolKind {
+    match kind {
+        OutlineKind::Heading => SymbolKind::MODULE,
+        OutlineKind::Class => SymbolKind::CLASS,
+        OutlineKind::Entity => SymbolKind::CONSTANT,
+    }
+}
+
+/// An outline entry and its children as a hierarchical `DocumentSymbol`.
+pub fn document_symbol(
+    symbol: &OutlineSymbol,
+    text: &Rope,
+    encoding: PositionEncoding,
+) -> DocumentSymbol {
+    let children: Vec<DocumentSymbol> = symbol
+        .children
+        .iter()
+        .map(|child| document_symbol(child, text, encoding))
+        .collect();
+    #[allow(deprecated)] // `deprecated` is a required field of the struct, replaced by `tags`.
+    DocumentSymbol {
+        name: symbol.name.clone(),
+        detail: symbol.detail.clone(),
+        kind: symbol_kind(symbol.kind),
+        tags: None,
+        deprecated: None,
+        range: range(text, symbol.range.clone(), encoding),
+        selection_range: range(text, symbol.selection.clone(), encoding),
+        children: (!children.is_empty()).then_some(children),
     }
 }
 

@@ -15,6 +15,7 @@ use crate::workspace::Event;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) enum ProgressKey {
     Model,
+    Index,
     Document(Uri),
 }
 
@@ -75,6 +76,21 @@ pub(super) async fn run(
                 model_loaded(&server, request, state, message).await;
             }
             Event::GlossaryProblem(error) => server.glossary_problem(error),
+            Event::IndexProgress { done, total } => {
+                if done >= total {
+                    server.end_progress(&ProgressKey::Index);
+                    continue;
+                }
+                if done == 0 {
+                    server.begin_progress(ProgressKey::Index, "scitag: indexing the project");
+                }
+                let percentage = u32::try_from(done * 100 / total.max(1)).unwrap_or(100);
+                server.report_progress(
+                    &ProgressKey::Index,
+                    format!("{done}/{total} files"),
+                    percentage,
+                );
+            }
         }
     }
 }
@@ -155,6 +171,11 @@ async fn model_loaded(
     // a failure, with the old model), are analysed again. A document whose job is still queued
     // is left alone: that job runs after the load, with the new model, and publishes once.
     server.workspace.reanalyse_for_model(&state);
+    // The index's entities depend on the model: a new pass (files whose disk cache entry was made
+    // with this model are read back, not tagged).
+    if matches!(state, ModelState::Ready(_)) {
+        server.workspace.index_project();
+    }
 }
 
 /// Drives one `$/progress` report: creates the token, begins, reports, ends.

@@ -211,11 +211,18 @@ impl ServerState {
         let new = Arc::new(parsed.settings);
         let old = self.workspace.replace_settings(new.clone());
         if force_model_load || old.model_differs(&new) {
+            // The load re-indexes the project once the model is ready.
             self.load_model();
         } else if old.analysis_differs(&new) {
             self.workspace.schedule_all();
-        } else if old.features != new.features {
-            self.republish_all().await;
+            self.workspace.index_project();
+        } else {
+            if old.features != new.features {
+                self.republish_all().await;
+            }
+            if old.index != new.index {
+                self.workspace.index_project();
+            }
         }
     }
 

@@ -14,7 +14,10 @@
 //! Documents are keyed by `K`, which the workspace never looks into (the server uses the
 //! document's URI); a document's file path, when it has one, comes with it on open.
 
+mod index;
+mod index_cache;
 mod model;
+mod navigation;
 mod settings;
 mod snapshot;
 
@@ -30,7 +33,7 @@ use crate::analysis::cache::DEFAULT_CACHE_CAPACITY;
 use crate::analysis::scheduler::Scheduler;
 use crate::analysis::{
     AnalysisError, AnalysisRequest, AnalysisSettings, Analyzer, Counters, DocumentAnalysis, Focus,
-    ModelState, shift_entities,
+    ModelState, shift_entities, shift_headings,
 };
 use crate::document::{Document, EditError, PositionEncoding, TextChange};
 use crate::features::{self, GlossaryAction, HoverInfo};
@@ -40,8 +43,10 @@ use crate::glossary::{self, Glossary};
 use crate::ner::{ModelSource, Tagger, TaggerOptions};
 use crate::prose::Language;
 
+pub use index::{IndexStatus, MANUSCRIPT_EXTENSIONS, is_manuscript};
 pub use model::{WorkspaceOptions, probe_classes};
-pub use settings::{DEFAULT_DEBOUNCE, Settings};
+pub use navigation::{DocumentMentions, EntitySymbol, Place};
+pub use settings::{DEFAULT_DEBOUNCE, IndexSettings, Settings};
 pub use snapshot::DocumentSnapshot;
 
 /// The name of a project glossary file (`scitag.toml`).
@@ -75,6 +80,9 @@ pub enum Event<K> {
     },
     /// A glossary file became unreadable or broken (reported once; the last good one stays).
     GlossaryProblem(String),
+    /// The project index has looked at `done` of the `total` manuscripts it found (`done ==
+    /// total` once the pass is over; `total` 0 when there was nothing to index).
+    IndexProgress { done: usize, total: usize },
 }
 
 /// Where [`Event`]s go. Called from the worker thread and from the workspace's callers.
@@ -164,7 +172,11 @@ pub struct Workspace<K> {
     settings: RwLock<Arc<Settings>>,
     documents: DashMap<K, OpenDocument>,
     /// The project glossaries (`scitag.toml`) of the workspace folders.
-    glossaries: GlossaryStore,
+    glossaries: Arc<GlossaryStore>,
+    /// The workspace folders.
+    roots: RwLock<Vec<PathBuf>>,
+    /// The workspace folders' manuscripts, tagged in the background (`index.rs`).
+    index: Arc<index::ProjectIndex>,
     /// The model, the paragraph cache and the counters.
     analyzer: Arc<Analyzer>,
     scheduler: Scheduler<K>,
@@ -206,7 +218,9 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
             options,
             settings: RwLock::new(Arc::new(Settings::default())),
             documents: DashMap::new(),
-            glossaries: GlossaryStore::new(),
+            glossaries: Arc::new(GlossaryStore::new()),
+            roots: RwLock::new(Vec::new()),
+            index: Arc::new(index::ProjectIndex::default()),
             analyzer: Arc::new(Analyzer::new(DEFAULT_CACHE_CAPACITY)),
             scheduler: Scheduler::new("scitag-analysis")?,
             events: Arc::new(events),
@@ -237,7 +251,19 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
 
     /// The workspace folders: a glossary is looked up no higher than the folder holding the file.
     pub fn set_roots(&self, roots: Vec<PathBuf>) {
+        *self
+            .roots
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = roots.clone();
         self.glossaries.set_roots(roots);
+    }
+
+    /// The workspace folders.
+    pub fn roots(&self) -> Vec<PathBuf> {
+        self.roots
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     // The model.
@@ -419,7 +445,9 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
             let previous_version = open.document.version();
             let outcome = open.document.apply_changes(version, changes, encoding);
             if let Some(analysis) = open.analysis.as_mut() {
-                shift_entities(&mut Arc::make_mut(analysis).entities, &outcome.applied);
+                let analysis = Arc::make_mut(analysis);
+                shift_entities(&mut analysis.entities, &outcome.applied);
+                shift_headings(&mut analysis.headings, &outcome.applied);
             }
             Changed {
                 previous_version,
@@ -574,6 +602,7 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
                 partial_results,
                 focus: Some(focus),
                 glossary,
+                background: false,
             };
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 analyzer.analyze(

@@ -15,6 +15,37 @@ use crate::prose::ExtractOptions;
 /// Debounce between the last edit and re-tagging, unless `scitag.debounceMs` says otherwise.
 pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(150);
 
+/// The project index's limits (docs/SERVER.md, "The project index").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexSettings {
+    /// Index the workspace folders' closed manuscripts at all.
+    pub enabled: bool,
+    /// The most files indexed; the rest (in path order) are left out with a log line.
+    pub max_files: usize,
+    /// Larger files are skipped with a log line.
+    pub max_file_bytes: u64,
+    /// Where the index's disk cache lives; `None`: the platform's cache directory
+    /// (`$XDG_CACHE_HOME/scitag/index`, `~/.cache/scitag/index`, `~/Library/Caches/scitag/index`,
+    /// `%LOCALAPPDATA%\scitag\index`).
+    pub cache_directory: Option<PathBuf>,
+}
+
+/// Index at most this many files unless `scitag.index.maxFiles` says otherwise.
+pub const DEFAULT_INDEX_MAX_FILES: usize = 1000;
+/// Skip files larger than this unless `scitag.index.maxFileSize` says otherwise (5 MB).
+pub const DEFAULT_INDEX_MAX_FILE_BYTES: u64 = 5_000_000;
+
+impl Default for IndexSettings {
+    fn default() -> IndexSettings {
+        IndexSettings {
+            enabled: true,
+            max_files: DEFAULT_INDEX_MAX_FILES,
+            max_file_bytes: DEFAULT_INDEX_MAX_FILE_BYTES,
+            cache_directory: None,
+        }
+    }
+}
+
 /// Every setting, after validation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
@@ -35,6 +66,7 @@ pub struct Settings {
     pub explicit_threshold: bool,
     /// The editor set `enabledClasses`.
     pub explicit_classes: bool,
+    pub index: IndexSettings,
 }
 
 impl Default for Settings {
@@ -50,6 +82,7 @@ impl Default for Settings {
             extract: ExtractOptions::default(),
             explicit_threshold: false,
             explicit_classes: false,
+            index: IndexSettings::default(),
         }
     }
 }

@@ -12,7 +12,10 @@ use ropey::Rope;
 
 use crate::analysis::{DocumentAnalysis, Focus, SourceEntity, lock};
 use crate::document::{self, LineCol, PositionEncoding, PositionError};
-use crate::features::{self, FeatureSettings, Finding, GlossaryAction, Highlight, LowConfidence};
+use crate::features::{
+    self, EntityKey, FeatureSettings, Finding, GlossaryAction, Highlight, LowConfidence,
+    OutlineSymbol,
+};
 
 /// One document as it was when the snapshot was taken.
 #[derive(Clone, Debug)]
@@ -59,6 +62,41 @@ impl DocumentSnapshot {
             .as_ref()
             .map(|analysis| analysis.entities.as_slice())
             .unwrap_or_default()
+    }
+
+    /// The entities of the last good analysis whose class is shown.
+    fn shown_entities(&self) -> impl Iterator<Item = &SourceEntity> {
+        self.entities()
+            .iter()
+            .filter(|entity| self.features.is_enabled(&entity.label))
+    }
+
+    /// The outline: headings, and under each the entities of its section by class (see
+    /// [`features::outline`]). Headings show before the first analysis with a model too.
+    pub fn outline(&self) -> Vec<OutlineSymbol> {
+        let headings = self
+            .analysis
+            .as_ref()
+            .map(|analysis| analysis.headings.as_slice())
+            .unwrap_or_default();
+        features::outline(
+            headings,
+            self.entities(),
+            self.text.len_bytes(),
+            &self.features,
+        )
+    }
+
+    /// The entity shown at byte `offset` (or ending there), as the key its mentions share.
+    pub fn entity_key_at(&self, offset: usize) -> Option<EntityKey> {
+        features::entity_at(self.entities(), offset)
+            .filter(|entity| self.features.is_enabled(&entity.label))
+            .map(EntityKey::of)
+    }
+
+    /// Every shown mention of `key` in this document, in order.
+    pub fn mentions(&self, key: &EntityKey) -> Vec<Range<usize>> {
+        features::mentions_of(self.shown_entities(), key)
     }
 
     /// Records the bytes the editor shows: an analysis still running tags them next.

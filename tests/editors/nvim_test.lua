@@ -444,6 +444,76 @@ local function check_file(name, filetype)
 end
 
 ---------------------------------------------------------------------------------------------------
+-- The outline (textDocument/documentSymbol): the file's heading at the top, and under it the
+-- entities by class, each with its mention count; every highlighted mention is counted once. Then
+-- the same answer through Neovim's own conversion (what vim.lsp.buf.document_symbol() and symbol
+-- pickers list).
+local expected_heading = {
+  ['sample.md'] = 'Glucocorticoid signalling in lymphocytes',
+  ['sample.tex'] = 'Results',
+}
+
+local function check_outline(buf, name, tokens)
+  local symbols, err = request(buf, 'textDocument/documentSymbol', {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+  })
+  if not check(type(symbols) == 'table' and #symbols > 0, name .. ': documentSymbol answers an outline', tostring(err)) then
+    return
+  end
+  local heading
+  for _, symbol in ipairs(symbols) do
+    if symbol.kind == vim.lsp.protocol.SymbolKind.Module and symbol.name == expected_heading[name] then
+      heading = symbol
+    end
+  end
+  if not check(heading ~= nil, name .. ': the outline holds the heading "' .. expected_heading[name] .. '" (Module)', vim.inspect(symbols)) then
+    return
+  end
+  local mentions, entities, bad = 0, {}, {}
+  local function walk(list)
+    for _, symbol in ipairs(list or {}) do
+      if symbol.kind == vim.lsp.protocol.SymbolKind.Constant then
+        local count = tonumber((symbol.detail or ''):match('^(%d+) mentions?$'))
+        if not count then
+          table.insert(bad, vim.inspect(symbol))
+        end
+        mentions = mentions + (count or 0)
+        entities[symbol.name] = true
+      elseif symbol.kind == vim.lsp.protocol.SymbolKind.Class then
+        if not symbol.name:match('^.+ %(%d+%)$') then
+          table.insert(bad, 'class ' .. symbol.name)
+        end
+      end
+      walk(symbol.children)
+    end
+  end
+  walk(symbols)
+  check(#bad == 0 and mentions == #tokens, string.format('%s: the outline counts all %d highlighted mentions under their classes (%d)', name, #tokens, mentions), table.concat(bad, '\n'))
+  if expect_known then
+    local missing = {}
+    for _, entity in ipairs(known[name] or {}) do
+      local listed = false
+      for entity_name in pairs(entities) do
+        listed = listed or entity_name:find(entity[2], 1, true) ~= nil
+      end
+      if not listed then
+        table.insert(missing, entity[1])
+      end
+    end
+    check(#missing == 0, name .. ': the outline lists an entity for each known mention', 'missing: ' .. table.concat(missing, ', ') .. '\n' .. vim.inspect(vim.tbl_keys(entities)))
+  end
+  local items = vim.lsp.util.symbols_to_items(symbols, buf, client_for(buf).offset_encoding)
+  local kinds = {}
+  for _, item in ipairs(items) do
+    kinds[item.kind] = (kinds[item.kind] or 0) + 1
+  end
+  check(
+    kinds.Module ~= nil and kinds.Class ~= nil and kinds.Constant ~= nil and items[1].lnum >= 1,
+    name .. ': Neovim lists the outline as Module, Class and Constant items',
+    vim.inspect(items)
+  )
+end
+
 -- Settings: a threshold above every score turns every entity into a low-confidence diagnostic.
 
 local function set_settings(buf, settings)
@@ -617,10 +687,12 @@ end
 
 local ok, err = xpcall(function()
   local md_buf, md_tokens = check_file('sample.md', 'markdown')
+  check_outline(md_buf, 'sample.md', md_tokens)
   check_low_confidence(md_buf, 'sample.md', 'markdown')
   check_edit(md_buf, 'sample.md', md_tokens)
 
-  local tex_buf = check_file('sample.tex', 'tex')
+  local tex_buf, tex_tokens = check_file('sample.tex', 'tex')
+  check_outline(tex_buf, 'sample.tex', tex_tokens)
   check(#vim.lsp.get_clients({ name = 'scitag' }) == 1, 'sample.tex reuses the running server (one client)')
 
   check_glossary_action()

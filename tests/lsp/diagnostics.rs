@@ -133,7 +133,7 @@ async fn consistency_hints_name_the_other_places_and_offer_to_pin_the_class() {
     let untagged = untagged_mentions(&suppressed, &paragraphs, &expected_entities);
     let findings = consistency(&expected_entities, &untagged, Some(Severity::Hint));
     assert!(
-        findings.len() >= 2,
+        findings.iter().any(|finding| !finding.related.is_empty()),
         "the random fixture model is inconsistent: {findings:#?}"
     );
 

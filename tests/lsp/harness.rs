@@ -13,6 +13,12 @@ use tokio::task::JoinHandle;
 /// How long to wait for any one message. Generous: tests share two cores with builds.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Where the tests' servers keep the project index's disk cache (entries are keyed by file path
+/// and content, so tests sharing it never see each other's results).
+pub fn test_cache_directory() -> PathBuf {
+    std::env::temp_dir().join("scitag-tests-index-cache")
+}
+
 pub fn tiny_model() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-model")
 }
@@ -75,7 +81,12 @@ impl Default for ClientOptions {
             refresh_support: false,
             work_done_progress: false,
             configuration_pull: false,
-            initialization_options: json!({ "modelPath": tiny_model(), "debounceMs": 20 }),
+            initialization_options: json!({
+                "modelPath": tiny_model(),
+                "debounceMs": 20,
+                // The project index's disk cache stays out of the user's cache directory.
+                "index": { "cacheDirectory": test_cache_directory() },
+            }),
             root_uri: None,
             workspace_edit: false,
             watch_files: false,

@@ -202,7 +202,10 @@ async fn progress_while_the_model_loads_and_a_large_document_is_first_tagged() {
     assert!(!partial.is_empty());
     assert!(last_line(&partial) < Some(16), "{partial:#?}");
     let complete = client.low_confidence(MARKDOWN_URI, 1).await;
-    assert!(last_line(&complete) > Some(40), "{complete:#?}");
+    assert!(
+        last_line(&complete) > last_line(&partial).max(Some(15)),
+        "the complete result reaches past the first batch: {complete:#?}"
+    );
     let status = client.status().await;
     assert_eq!(status["documents"][0]["complete"], true, "{status:#}");
     client.shutdown().await;

@@ -13,7 +13,10 @@
 //! blank line, so an unclosed `\cite{` cannot swallow the rest of the document.
 
 mod lexer;
+mod outline;
 mod table;
+
+pub(crate) use outline::headings;
 
 use std::collections::HashMap;
 use std::ops::Range;

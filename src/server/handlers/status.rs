@@ -6,7 +6,7 @@
 //! `cacheMisses`, `sentencesInferred`, `ms`), `model` (`name`, `state`, `error`),
 //! `positionEncoding`, `version`, and `documents` (`uri`, `version`, `analyzedVersion`,
 //! `complete` (false while only a partial result of a first analysis is shown), `paragraphs`,
-//! `entities`).
+//! `entities`), and `index` (`files`, `indexing`, `fromCache`, `tagged`, `skipped`).
 
 use serde_json::{Value, json};
 
@@ -32,6 +32,7 @@ pub(super) fn status(server: &ServerState) -> Value {
     }
     documents.sort_by(|a, b| a["uri"].as_str().cmp(&b["uri"].as_str()));
     let model = server.workspace.model_status();
+    let index = server.workspace.index_status();
     json!({
         "version": env!("CARGO_PKG_VERSION"),
         "openDocuments": documents.len(),
@@ -53,5 +54,12 @@ pub(super) fn status(server: &ServerState) -> Value {
         "model": { "name": model.name, "state": model.state, "error": model.error },
         "positionEncoding": server.support().encoding.as_str(),
         "documents": documents,
+        "index": {
+            "files": index.files,
+            "indexing": index.indexing,
+            "fromCache": index.from_cache,
+            "tagged": index.tagged,
+            "skipped": index.skipped,
+        },
     })
 }

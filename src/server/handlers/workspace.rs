@@ -1,16 +1,18 @@
 //! Workspace notifications: `didChangeConfiguration` (pull the settings, apply what changed) and
-//! `didChangeWatchedFiles` (re-read a changed `scitag.toml` and re-apply it without the model).
+//! `didChangeWatchedFiles` (re-read a changed `scitag.toml` and re-apply it without the model;
+//! re-index a manuscript changed on disk).
 
 use std::sync::Arc;
 
 use serde_json::Value;
 use tower_lsp_server::ls_types::{
     DidChangeConfigurationParams, DidChangeWatchedFilesParams,
-    DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern, Registration,
+    DidChangeWatchedFilesRegistrationOptions, FileChangeType, FileSystemWatcher, GlobPattern,
+    Registration,
 };
 
 use crate::server::{ServerState, config};
-use crate::workspace::{GLOSSARY_FILE_NAME, GlossaryChange};
+use crate::workspace::{GLOSSARY_FILE_NAME, GlossaryChange, MANUSCRIPT_EXTENSIONS};
 
 pub(super) fn did_change_configuration(
     server: &Arc<ServerState>,
@@ -45,7 +47,13 @@ pub(super) fn did_change_watched_files(server: &ServerState, params: DidChangeWa
             continue;
         };
         match server.workspace.glossary_file_changed(&path) {
-            GlossaryChange::NotAGlossary => continue,
+            GlossaryChange::NotAGlossary => {
+                let deleted = change.typ == FileChangeType::DELETED;
+                if server.workspace.manuscript_file_changed(&path, deleted) {
+                    tracing::debug!("index: {} changed on disk", path.display());
+                }
+                continue;
+            }
             GlossaryChange::Reloaded => tracing::info!("glossary {} reloaded", path.display()),
             GlossaryChange::Broken(error) => server.glossary_problem(error),
         }
@@ -54,17 +62,31 @@ pub(super) fn did_change_watched_files(server: &ServerState, params: DidChangeWa
     if changed {
         // The paragraph cache holds the model's entities: this re-runs no model.
         server.workspace.schedule_all();
+        // The closed files' entities went through the glossary too.
+        server.workspace.index_project();
     }
 }
 
-/// Asks the client to report changes of any `scitag.toml` in the workspace.
+/// Asks the client to report changes of any `scitag.toml` and any manuscript
+/// (`workspace::MANUSCRIPT_EXTENSIONS`: the project index follows them) in the workspace.
 pub(super) async fn register_glossary_watcher(server: &ServerState) {
-    let options = DidChangeWatchedFilesRegistrationOptions {
-        watchers: vec![FileSystemWatcher {
-            glob_pattern: GlobPattern::String(format!("**/{GLOSSARY_FILE_NAME}")),
+    let mut watchers = vec![FileSystemWatcher {
+        glob_pattern: GlobPattern::String(format!("**/{GLOSSARY_FILE_NAME}")),
+        kind: None,
+    }];
+    if server.workspace.settings().index.enabled {
+        // Both spellings of `Rmd`: glob matching is case-sensitive in most clients.
+        let mut extensions: Vec<String> = MANUSCRIPT_EXTENSIONS
+            .iter()
+            .map(|extension| (*extension).to_owned())
+            .collect();
+        extensions.push("Rmd".to_owned());
+        watchers.push(FileSystemWatcher {
+            glob_pattern: GlobPattern::String(format!("**/*.{{{}}}", extensions.join(","))),
             kind: None,
-        }],
-    };
+        });
+    }
+    let options = DidChangeWatchedFilesRegistrationOptions { watchers };
     let registration = Registration {
         id: "scitag-glossary-watcher".to_owned(),
         method: "workspace/didChangeWatchedFiles".to_owned(),
