@@ -34,4 +34,7 @@ editors/vscode/scripts/ci.sh
 step "HTML export in headless Chromium (no network request; screenshot artifacts/exports/html.png)"
 tests/exports/html.sh
 
+step "Batch tagging as a Ray Data map step (examples/batch/ray_tag.py; equals one direct run)"
+tests/batch/ray.sh
+
 step "all tests passed"

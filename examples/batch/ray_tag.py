@@ -2,7 +2,7 @@
 """Tag a corpus with scitag as the map step of a Ray Data pipeline.
 
 Each Ray task pipes its batch of documents, as JSON lines `{"id", "text"}`, through one
-`scitag tag --format jsonl -` process and reads back one JSON object per document (`id`, `entities`).
+`scitag tag --input-format jsonl --format jsonl -` process and reads back one JSON object per document (`id`, `entities`).
 scitag runs its own two inference threads per process, so give each task that many CPUs.
 
     python examples/batch/ray_tag.py --input docs.jsonl --output tagged.jsonl [--scitag PATH]
@@ -29,7 +29,7 @@ def tag_batch(batch: dict, scitag: str, language: str) -> dict:
         for doc_id, text in zip(batch["id"], batch["text"])
     )
     done = subprocess.run(
-        [scitag, "tag", "--format", "jsonl", "--language", language, "-"],
+        [scitag, "tag", "--input-format", "jsonl", "--format", "jsonl", "--language", language, "-"],
         input=lines.encode("utf-8"),
         capture_output=True,
         check=False,
