@@ -17,8 +17,60 @@ pub(crate) struct Found {
     pub errors: Vec<String>,
 }
 
+/// Whether a path argument is a glob pattern (`paper/**/*.md`, `ch?.tex`): it has `*`, `?` or `[`.
+fn is_pattern(path: &std::path::Path) -> bool {
+    path.to_str()
+        .is_some_and(|text| text.contains(['*', '?', '[']))
+}
+
+/// The files a glob pattern matches (`*` and `?` within a path component, `**` across them),
+/// walking from the pattern's literal directory prefix and honouring `.gitignore` there too, sorted.
+fn glob_files(pattern: &std::path::Path, found: &mut Found) -> Vec<PathBuf> {
+    let text = pattern.to_string_lossy();
+    let matcher = match globset::GlobBuilder::new(&text)
+        .literal_separator(true)
+        .build()
+    {
+        Ok(glob) => glob.compile_matcher(),
+        Err(error) => {
+            found
+                .errors
+                .push(format!("{text}: not a valid pattern: {error}"));
+            return Vec::new();
+        }
+    };
+    let base: PathBuf = pattern
+        .components()
+        .take_while(|component| !is_pattern(std::path::Path::new(component.as_os_str())))
+        .collect();
+    let root = if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base
+    };
+    let mut files = Vec::new();
+    for entry in ignore::WalkBuilder::new(&root).require_git(false).build() {
+        match entry {
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
+                // Walking `.` yields `./a.md`; the pattern `*.md` means `a.md`.
+                let path = entry.path().strip_prefix("./").unwrap_or(entry.path());
+                if is_file && matcher.is_match(path) {
+                    files.push(path.to_path_buf());
+                }
+            }
+            Err(error) => found.errors.push(error.to_string()),
+        }
+    }
+    if files.is_empty() {
+        found.errors.push(format!("{text}: no file matches"));
+    }
+    files.sort();
+    files
+}
+
 /// The files named by `paths`: a file as it is (whatever its extension), a directory's manuscripts
-/// recursively.
+/// recursively, a glob pattern's matches (for shells that do not expand them, and `**`).
 pub(crate) fn manuscripts(paths: &[PathBuf]) -> Found {
     let mut found = Found::default();
     let mut seen = std::collections::HashSet::new();
@@ -28,6 +80,12 @@ pub(crate) fn manuscripts(paths: &[PathBuf]) -> Found {
         }
     };
     for path in paths {
+        if is_pattern(path) && std::fs::metadata(path).is_err() {
+            for file in glob_files(path, &mut found) {
+                push(&mut found, file);
+            }
+            continue;
+        }
         match std::fs::metadata(path) {
             Err(error) => found.errors.push(format!("{}: {error}", path.display())),
             Ok(metadata) if metadata.is_dir() => {
@@ -98,6 +156,46 @@ mod tests {
             ]
         );
         assert!(found.errors.is_empty(), "{:?}", found.errors);
+    }
+
+    #[test]
+    fn glob_patterns_match_within_and_across_directories() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("paper/chapters/old")).expect("dirs");
+        for name in [
+            "paper/intro.md",
+            "paper/chapters/methods.tex",
+            "paper/chapters/results.md",
+            "paper/chapters/old/draft.md",
+            "paper/notes.txt",
+        ] {
+            std::fs::write(root.join(name), "IL-2").expect("write");
+        }
+        std::fs::write(root.join("paper/.gitignore"), "old/\n").expect("write");
+        let names = |found: &Found| -> Vec<String> {
+            found
+                .files
+                .iter()
+                .map(|path| {
+                    path.strip_prefix(root)
+                        .expect("under root")
+                        .display()
+                        .to_string()
+                })
+                .collect()
+        };
+        let all = manuscripts(&[root.join("paper/**/*.md")]);
+        assert_eq!(names(&all), ["paper/chapters/results.md", "paper/intro.md"]);
+        let top = manuscripts(&[root.join("paper/*.md")]);
+        assert_eq!(names(&top), ["paper/intro.md"]);
+        let none = manuscripts(&[root.join("paper/*.rst")]);
+        assert!(none.files.is_empty());
+        assert!(
+            none.errors[0].contains("no file matches"),
+            "{:?}",
+            none.errors
+        );
     }
 
     #[test]
