@@ -21,7 +21,7 @@ use std::ops::Range;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
-use cache::{ParagraphCache, ParagraphKey};
+use cache::{CachedEntities, ParagraphCache, ParagraphKey};
 
 use crate::document::AppliedEdit;
 use crate::glossary::{Glossary, Glossed, Origin};
@@ -52,6 +52,11 @@ pub trait Classifier: Send + Sync {
     /// The decoding the model recommends.
     fn recommended_decode(&self) -> DecodeOptions;
     fn tag(&self, inputs: &[TagInput<'_>], options: &DecodeOptions) -> Result<TagOutput, NerError>;
+    /// Whether a sentence's entities depend only on the sentence (each sentence its own model
+    /// window, no context packing): then the analyzer caches and re-runs single sentences.
+    fn sentences_independent(&self) -> bool {
+        false
+    }
 }
 
 impl Classifier for Tagger {
@@ -73,6 +78,10 @@ impl Classifier for Tagger {
 
     fn tag(&self, inputs: &[TagInput<'_>], options: &DecodeOptions) -> Result<TagOutput, NerError> {
         Tagger::tag(self, inputs, options)
+    }
+
+    fn sentences_independent(&self) -> bool {
+        !self.packs_context()
     }
 }
 
@@ -209,15 +218,24 @@ pub struct Counters {
 pub struct Analyzer {
     model: RwLock<ModelState>,
     cache: Mutex<ParagraphCache>,
+    /// Under the paragraph cache, for models whose sentences are independent: the entities of one
+    /// sentence (in its own coordinates), so an edit in a long paragraph re-runs one sentence.
+    sentences: Mutex<ParagraphCache>,
     counters: Mutex<Counters>,
     cache_capacity: usize,
 }
+
+/// Sentences the sentence cache holds per paragraph the paragraph cache holds.
+const SENTENCES_PER_PARAGRAPH: usize = 4;
 
 impl Analyzer {
     pub fn new(cache_capacity: usize) -> Analyzer {
         Analyzer {
             model: RwLock::new(ModelState::NotLoaded),
             cache: Mutex::new(ParagraphCache::new(cache_capacity)),
+            sentences: Mutex::new(ParagraphCache::new(
+                cache_capacity.saturating_mul(SENTENCES_PER_PARAGRAPH),
+            )),
             counters: Mutex::new(Counters::default()),
             cache_capacity,
         }
@@ -377,14 +395,15 @@ impl Analyzer {
                 self.add_partial(&stats);
                 return Err(AnalysisError::Stale);
             }
-            let inputs: Vec<TagInput<'_>> = batch
-                .iter()
-                .map(|&index| TagInput {
-                    text: &paragraphs[index].prose,
-                    sentences: &paragraphs[index].sentences,
-                })
-                .collect();
-            let output = classifier.tag(&inputs, &decode_options)?;
+            let batch_paragraphs: Vec<&Paragraph> =
+                batch.iter().map(|&index| &paragraphs[index]).collect();
+            let output = self.tag_paragraphs(
+                classifier.as_ref(),
+                &batch_paragraphs,
+                &decode_options,
+                identity,
+                settings_fingerprint,
+            )?;
             stats.sentences_inferred += output.sentences_inferred;
             let mut cache = lock(&self.cache);
             for (&index, entities) in batch.iter().zip(output.entities) {
@@ -444,6 +463,124 @@ impl Analyzer {
             complete: true,
             untagged,
             headings,
+        })
+    }
+
+    /// The model's entities of `paragraphs` (prose coordinates). For a model whose sentences are
+    /// independent, through the sentence cache: only sentences not seen before (with this model and
+    /// settings) are run, each as its own input, and their entities are shifted into place; the
+    /// result is the same as tagging the paragraphs whole.
+    fn tag_paragraphs(
+        &self,
+        classifier: &dyn Classifier,
+        paragraphs: &[&Paragraph],
+        options: &DecodeOptions,
+        identity: u64,
+        settings: u64,
+    ) -> Result<TagOutput, NerError> {
+        if !classifier.sentences_independent() {
+            let inputs: Vec<TagInput<'_>> = paragraphs
+                .iter()
+                .map(|paragraph| TagInput {
+                    text: &paragraph.prose,
+                    sentences: &paragraph.sentences,
+                })
+                .collect();
+            return classifier.tag(&inputs, options);
+        }
+        // Each paragraph's sentences (the whole prose when the splitter found none), keyed.
+        let mut pieces: Vec<Vec<(Range<usize>, ParagraphKey)>> =
+            Vec::with_capacity(paragraphs.len());
+        for paragraph in paragraphs {
+            let whole = [0..paragraph.prose.len()];
+            let ranges: &[Range<usize>] = if paragraph.sentences.is_empty() {
+                &whole
+            } else {
+                &paragraph.sentences
+            };
+            pieces.push(
+                ranges
+                    .iter()
+                    .filter(|range| {
+                        paragraph
+                            .prose
+                            .get((*range).clone())
+                            .is_some_and(|text| !text.trim().is_empty())
+                    })
+                    .map(|range| {
+                        let text = &paragraph.prose[range.clone()];
+                        (
+                            range.clone(),
+                            ParagraphKey::new(text, &[], identity, settings),
+                        )
+                    })
+                    .collect(),
+            );
+        }
+        let mut known: HashMap<ParagraphKey, CachedEntities> = HashMap::new();
+        let mut missing: Vec<(usize, Range<usize>, ParagraphKey)> = Vec::new();
+        let mut missing_keys: HashSet<ParagraphKey> = HashSet::new();
+        {
+            let mut cache = lock(&self.sentences);
+            for (index, sentences) in pieces.iter().enumerate() {
+                for (range, key) in sentences {
+                    if known.contains_key(key) || missing_keys.contains(key) {
+                        continue;
+                    }
+                    match cache.get(*key) {
+                        Some(entities) => {
+                            known.insert(*key, entities);
+                        }
+                        None => {
+                            missing_keys.insert(*key);
+                            missing.push((index, range.clone(), *key));
+                        }
+                    }
+                }
+            }
+        }
+        let mut sentences_inferred = 0;
+        if !missing.is_empty() {
+            let whole: Vec<[Range<usize>; 1]> = missing
+                .iter()
+                .map(|(_, range, _)| [0..range.end - range.start])
+                .collect();
+            let inputs: Vec<TagInput<'_>> = missing
+                .iter()
+                .zip(&whole)
+                .map(|((index, range, _), sentences)| TagInput {
+                    text: &paragraphs[*index].prose[range.clone()],
+                    sentences,
+                })
+                .collect();
+            let output = classifier.tag(&inputs, options)?;
+            sentences_inferred = output.sentences_inferred;
+            let mut cache = lock(&self.sentences);
+            for ((_, _, key), entities) in missing.iter().zip(output.entities) {
+                let entities: CachedEntities = Arc::from(entities);
+                cache.insert(*key, entities.clone());
+                known.insert(*key, entities);
+            }
+        }
+        let entities = pieces
+            .iter()
+            .map(|sentences| {
+                let mut entities = Vec::new();
+                for (range, key) in sentences {
+                    for entity in known.get(key).into_iter().flat_map(|list| list.iter()) {
+                        entities.push(Entity {
+                            range: entity.range.start + range.start..entity.range.end + range.start,
+                            ..entity.clone()
+                        });
+                    }
+                }
+                entities.sort_by_key(|entity| (entity.range.start, entity.range.end));
+                entities
+            })
+            .collect();
+        Ok(TagOutput {
+            entities,
+            sentences_inferred,
         })
     }
 

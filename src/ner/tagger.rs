@@ -406,6 +406,12 @@ impl Tagger {
     }
 
     /// Tags each input. Empty or blank inputs give no entities.
+    /// Whether neighbouring sentences share model windows (`context.max_tokens`): then a
+    /// sentence's entities depend on its neighbours.
+    pub fn packs_context(&self) -> bool {
+        self.context_max_tokens.is_some()
+    }
+
     pub fn tag(
         &self,
         inputs: &[TagInput<'_>],

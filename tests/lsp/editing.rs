@@ -72,6 +72,74 @@ async fn an_edit_in_one_paragraph_reruns_only_that_paragraph() {
     client.shutdown().await;
 }
 
+/// A keystroke in a paragraph of 300 sentences re-runs the model on the one sentence it changed
+/// (the sentence cache under the paragraph cache), and what the server shows is still exactly what
+/// tagging the whole text gives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keystroke_in_a_long_paragraph_reruns_only_its_sentence() {
+    let mut client = TestClient::start(ClientOptions::default()).await;
+    let sentences: Vec<String> = (0..300)
+        .map(|index| {
+            format!("Sentence {index} says the IL-{index} receptor binds STAT{index} in T cells.")
+        })
+        .collect();
+    let text = format!("# Results\n\n{}\n", sentences.join(" "));
+    client.open(MARKDOWN_URI, "markdown", &text).await;
+    client.wait_complete(MARKDOWN_URI, 1).await;
+    client.ignore_diagnostics_of(MARKDOWN_URI);
+    let first = client.status().await;
+    assert!(
+        first["lastAnalysis"]["sentencesInferred"].as_u64() >= Some(300),
+        "{first:#}"
+    );
+
+    // One keystroke inside sentence 150: `IL-150` becomes `IL-1500`.
+    let (edited, start, end, _) = replace(&text, "IL-150 ", "IL-1500 ");
+    client
+        .change(MARKDOWN_URI, 2, &[(start, end, "IL-1500 ")])
+        .await;
+    client.wait_complete(MARKDOWN_URI, 2).await;
+    let status = client.status().await;
+    let last = &status["lastAnalysis"];
+    assert_eq!(last["cacheMisses"], 1, "the edited paragraph: {status:#}");
+    assert_eq!(
+        last["sentencesInferred"], 1,
+        "only the edited sentence: {status:#}"
+    );
+    let entities = expected::entities(&edited, Language::Markdown);
+    assert_eq!(
+        client.tokens(MARKDOWN_URI).await,
+        expected::tokens(
+            &edited,
+            &entities,
+            "utf-16",
+            DEFAULT_CONFIDENCE_THRESHOLD,
+            &client.legend()
+        )
+    );
+
+    // Splitting a sentence in two re-runs both halves, nothing else.
+    let (split, start, end, _) = replace(&edited, " says the IL-1500", ". It says the IL-1500");
+    client
+        .change(MARKDOWN_URI, 3, &[(start, end, ". It says the IL-1500")])
+        .await;
+    client.wait_complete(MARKDOWN_URI, 3).await;
+    let status = client.status().await;
+    assert_eq!(status["lastAnalysis"]["sentencesInferred"], 2, "{status:#}");
+    let entities = expected::entities(&split, Language::Markdown);
+    assert_eq!(
+        client.tokens(MARKDOWN_URI).await,
+        expected::tokens(
+            &split,
+            &entities,
+            "utf-16",
+            DEFAULT_CONFIDENCE_THRESHOLD,
+            &client.legend()
+        )
+    );
+    client.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn whitespace_between_paragraphs_reruns_nothing() {
     let mut client = TestClient::start(ClientOptions::default()).await;
