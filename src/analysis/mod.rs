@@ -492,9 +492,9 @@ impl Analyzer {
         let mut pieces: Vec<Vec<(Range<usize>, ParagraphKey)>> =
             Vec::with_capacity(paragraphs.len());
         for paragraph in paragraphs {
-            let whole = [0..paragraph.prose.len()];
+            let whole = 0..paragraph.prose.len();
             let ranges: &[Range<usize>] = if paragraph.sentences.is_empty() {
-                &whole
+                std::slice::from_ref(&whole)
             } else {
                 &paragraph.sentences
             };
@@ -541,16 +541,16 @@ impl Analyzer {
         }
         let mut sentences_inferred = 0;
         if !missing.is_empty() {
-            let whole: Vec<[Range<usize>; 1]> = missing
+            let whole: Vec<Range<usize>> = missing
                 .iter()
-                .map(|(_, range, _)| [0..range.end - range.start])
+                .map(|(_, range, _)| 0..range.end - range.start)
                 .collect();
             let inputs: Vec<TagInput<'_>> = missing
                 .iter()
                 .zip(&whole)
-                .map(|((index, range, _), sentences)| TagInput {
+                .map(|((index, range, _), sentence)| TagInput {
                     text: &paragraphs[*index].prose[range.clone()],
-                    sentences,
+                    sentences: std::slice::from_ref(sentence),
                 })
                 .collect();
             let output = classifier.tag(&inputs, options)?;
