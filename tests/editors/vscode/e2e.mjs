@@ -358,7 +358,10 @@ async function main() {
         }, 60000, 500);
         check(gone !== undefined, `sample.md: after the Quick Fix no mention of "${term}" is coloured`, JSON.stringify((await entitySpans(page, PALETTES.dark)).filter((s) => s.text.includes(term))));
         const glossary = path.join(folder, 'scitag.toml');
-        const written = fs.existsSync(glossary) ? fs.readFileSync(glossary, 'utf8') : '';
+        // The edit can reach the disk a moment after the server applied it (code-server saves
+        // the created file asynchronously): wait for it rather than race it.
+        const read = () => (fs.existsSync(glossary) ? fs.readFileSync(glossary, 'utf8') : '');
+        const written = (await poll(async () => (read().includes(term) ? read() : undefined), 15000, 250)) ?? read();
         check(written.includes(term), 'scitag.toml was created in the workspace and lists the term', written);
         await page.screenshot({ path: path.join(shots, '5-glossary-ignore.png') });
         fs.rmSync(glossary, { force: true });
