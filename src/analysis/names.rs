@@ -171,9 +171,9 @@ pub fn known(text: &str, after: &str) -> Option<Kind> {
     {
         return Some(kind);
     }
-    for count in 1..words.len() {
-        if let Some(kind @ (Kind::Software | Kind::Database)) =
-            NAMES.get(words[..count].join(" ").as_str()).copied()
+    // The first words, as slices of `joined` (no allocation per prefix).
+    for (space, _) in joined.match_indices(' ') {
+        if let Some(kind @ (Kind::Software | Kind::Database)) = NAMES.get(&joined[..space]).copied()
         {
             return Some(kind);
         }
@@ -232,9 +232,10 @@ fn listed(name: &str) -> Option<Kind> {
     })
 }
 
-/// `RNA-seq`, `scRNA-seq`, `ChIP-seq`, `sequencing`: a word of a sequencing technique.
+/// `RNA-seq`, `scRNA-seq`, `ChIP-seq`, `sequencing`: a word (already lowercase) of a sequencing
+/// technique.
 fn is_sequencing(word: &str) -> bool {
-    let word = bare(word);
+    let word = word.trim_matches(|c: char| !c.is_alphanumeric());
     word.ends_with("-seq") || word == "sequencing"
 }
 

@@ -4,7 +4,6 @@
 //! annotations. Exit status: 0 clean, 1 findings at or above `--fail-on`, 2 usage, I/O or model
 //! errors (the other files are still checked).
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -13,11 +12,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::files;
+use super::project::{self, Projects};
 use super::tag::{ModelArgs, model_failure};
 use crate::analysis;
 use crate::document::TextLines;
 use crate::features::{self, FeatureSettings, Severity};
-use crate::glossary::{self, Glossary};
 use crate::prose::Language;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -119,7 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(error) => return model_failure(error),
     };
     let options = args.model.decode_options(&tagger);
-    let mut glossaries: HashMap<PathBuf, Option<Glossary>> = HashMap::new();
+    let mut projects = Projects::new(args.glossary.as_deref(), args.no_glossary);
     let mut findings = Vec::new();
     let mut checked = 0usize;
     let mut entities = 0usize;
@@ -132,52 +131,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        let glossary_path = if args.no_glossary {
-            None
-        } else if let Some(path) = &args.glossary {
-            Some(path.clone())
-        } else {
-            let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
-            glossary::find_for(&absolute, None)
-        };
-        let glossary = match &glossary_path {
-            None => None,
-            Some(glossary_path) => {
-                let entry =
-                    glossaries.entry(glossary_path.clone()).or_insert_with(
-                        || match Glossary::load(glossary_path) {
-                            Ok(glossary) => Some(glossary),
-                            Err(error) => {
-                                eprintln!("scitag: error: {error}");
-                                None
-                            }
-                        },
-                    );
-                match entry {
-                    Some(glossary) => Some(&*glossary),
-                    None => {
-                        errors.push(format!(
-                            "{name}: not checked: its glossary {} is broken",
-                            glossary_path.display()
-                        ));
-                        continue;
-                    }
+        let glossary = match projects.glossary_for(Some(path)) {
+            Ok(glossary) => glossary,
+            Err(broken) => {
+                if broken.first {
+                    eprintln!("scitag: error: {}", broken.message);
                 }
+                errors.push(format!(
+                    "{name}: not checked: its glossary {} is broken",
+                    broken.path.display()
+                ));
+                continue;
             }
         };
-        let project = glossary.map(|glossary| &glossary.settings);
-        let settings = FeatureSettings {
-            confidence_threshold: args
-                .threshold
-                .or(project.and_then(|settings| settings.threshold))
-                .unwrap_or(features::DEFAULT_CONFIDENCE_THRESHOLD),
-            diagnostic_severity: args.low_confidence.severity(),
-            enabled_classes: project.and_then(|settings| settings.classes.clone()),
-            consistency_severity: args.consistency.severity(),
-        };
-        let extract = project
-            .and_then(|settings| settings.extract.clone())
-            .unwrap_or_default();
+        let mut settings = project::feature_settings(glossary);
+        if let Some(threshold) = args.threshold {
+            settings.confidence_threshold = threshold;
+        }
+        settings.diagnostic_severity = args.low_confidence.severity();
+        settings.consistency_severity = args.consistency.severity();
+        let extract = project::extract_options(glossary);
         let language = Language::from_path(path);
         let analysis = match analysis::analyze_texts(
             &tagger,

@@ -48,22 +48,39 @@ fn glob_files(pattern: &std::path::Path, found: &mut Found) -> Vec<PathBuf> {
     } else {
         base
     };
+    // Walking `.` yields `./a.md`; the pattern `*.md` means `a.md`.
+    let files: Vec<PathBuf> = walk(&root, found, |path| matcher.is_match(strip_dot(path)))
+        .into_iter()
+        .map(|path| strip_dot(&path).to_path_buf())
+        .collect();
+    if files.is_empty() {
+        found.errors.push(format!("{text}: no file matches"));
+    }
+    files
+}
+
+fn strip_dot(path: &std::path::Path) -> &std::path::Path {
+    path.strip_prefix("./").unwrap_or(path)
+}
+
+/// The files under `root` that `take` accepts, sorted, honouring `.gitignore` outside a git
+/// repository too (a copied or unpacked project), as the language server's project index does.
+fn walk(
+    root: &std::path::Path,
+    found: &mut Found,
+    take: impl Fn(&std::path::Path) -> bool,
+) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for entry in ignore::WalkBuilder::new(&root).require_git(false).build() {
+    for entry in ignore::WalkBuilder::new(root).require_git(false).build() {
         match entry {
             Ok(entry) => {
                 let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
-                // Walking `.` yields `./a.md`; the pattern `*.md` means `a.md`.
-                let path = entry.path().strip_prefix("./").unwrap_or(entry.path());
-                if is_file && matcher.is_match(path) {
-                    files.push(path.to_path_buf());
+                if is_file && take(entry.path()) {
+                    files.push(entry.into_path());
                 }
             }
             Err(error) => found.errors.push(error.to_string()),
         }
-    }
-    if files.is_empty() {
-        found.errors.push(format!("{text}: no file matches"));
     }
     files.sort();
     files
@@ -89,22 +106,7 @@ pub(crate) fn manuscripts(paths: &[PathBuf]) -> Found {
         match std::fs::metadata(path) {
             Err(error) => found.errors.push(format!("{}: {error}", path.display())),
             Ok(metadata) if metadata.is_dir() => {
-                let mut files = Vec::new();
-                // `.gitignore` counts outside a git repository too (a copied or unpacked
-                // project), as in the language server's project index.
-                for entry in ignore::WalkBuilder::new(path).require_git(false).build() {
-                    match entry {
-                        Ok(entry) => {
-                            let is_file = entry.file_type().is_some_and(|kind| kind.is_file());
-                            if is_file && is_manuscript(entry.path()) {
-                                files.push(entry.into_path());
-                            }
-                        }
-                        Err(error) => found.errors.push(error.to_string()),
-                    }
-                }
-                files.sort();
-                for file in files {
+                for file in walk(path, &mut found, is_manuscript) {
                     push(&mut found, file);
                 }
             }

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::files;
+use super::project::Projects;
 use super::tag::{LanguageArg, ModelArgs, ReadOptions, model_failure, tag_one};
 use crate::features::{TalliedEntity, Tally, class_key};
 
@@ -64,15 +65,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(error) => return model_failure(error),
     };
     let options = args.model.decode_options(&tagger);
-    let read = ReadOptions {
+    let mut read = ReadOptions {
         language: args.language,
-        glossary: args.glossary.as_deref(),
-        no_glossary: args.no_glossary,
+        projects: Projects::new(args.glossary.as_deref(), args.no_glossary),
     };
     let mut tally = Tally::new();
     let mut names = Vec::new();
     for file in &found.files {
-        match tag_one(&read, &tagger, &options, Some(file)) {
+        match tag_one(&mut read, &tagger, &options, Some(file)) {
             Ok(Some((input, _))) => {
                 for entity in &input.analysis.entities {
                     tally.add(names.len(), entity);

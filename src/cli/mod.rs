@@ -5,5 +5,6 @@ pub mod eval;
 mod files;
 pub mod list;
 pub mod lsp;
+mod project;
 pub mod prose;
 pub mod tag;

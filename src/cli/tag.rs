@@ -9,11 +9,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use super::files;
+use super::project::{self, Projects};
 use crate::analysis;
 use crate::document::TextLines;
 use crate::export;
 use crate::features::FeatureSettings;
-use crate::glossary::{self, Glossary};
 use crate::ner::{
     Aggregation, Decode, DecodeOptions, ModelSource, NerError, Tagger, TaggerOptions,
 };
@@ -186,13 +186,22 @@ pub(crate) struct Input {
 
 /// How inputs are read and which glossary applies: `scitag tag`'s options, shared with
 /// `scitag list`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ReadOptions<'a> {
+#[derive(Debug)]
+pub(crate) struct ReadOptions {
     /// Read every input as this language instead of guessing from its name.
     pub(crate) language: Option<LanguageArg>,
-    /// The glossary for every input; `None`: each file's nearest `scitag.toml`.
-    pub(crate) glossary: Option<&'a std::path::Path>,
-    pub(crate) no_glossary: bool,
+    /// The glossaries of the run (`--glossary`, else each file's nearest `scitag.toml`).
+    pub(crate) projects: Projects,
+}
+
+impl LanguageArg {
+    pub(crate) fn language(self) -> Language {
+        match self {
+            LanguageArg::Markdown => Language::Markdown,
+            LanguageArg::Latex => Language::Latex,
+            LanguageArg::Plain => Language::Plain,
+        }
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -253,10 +262,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let single = sources.len() == 1;
     let started = std::time::Instant::now();
     let mut sentences = 0;
-    let read = ReadOptions {
+    let mut read = ReadOptions {
         language: args.language,
-        glossary: args.glossary.as_deref(),
-        no_glossary: args.no_glossary,
+        projects: Projects::new(args.glossary.as_deref(), args.no_glossary),
     };
     // A bar on a terminal for several files; nothing when stderr is a pipe or a log.
     let bar = if sources.len() > 1 && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
@@ -274,7 +282,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if let Some(path) = source {
             bar.set_message(path.display().to_string());
         }
-        let tagged = tag_one(&read, &tagger, &options, source.as_deref());
+        let tagged = tag_one(&mut read, &tagger, &options, source.as_deref());
         bar.inc(1);
         match tagged {
             Ok(Some((input, inferred))) => {
@@ -319,7 +327,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Reads, extracts and tags one input (`None`: stdin). `Ok(None)`: the model failed at run time
 /// (already reported; exit 2).
 pub(crate) fn tag_one(
-    args: &ReadOptions<'_>,
+    args: &mut ReadOptions,
     tagger: &Tagger,
     options: &DecodeOptions,
     path: Option<&std::path::Path>,
@@ -343,42 +351,17 @@ pub(crate) fn tag_one(
         ),
     };
     let language = match (args.language, path) {
-        (Some(LanguageArg::Markdown), _) => Language::Markdown,
-        (Some(LanguageArg::Latex), _) => Language::Latex,
-        (Some(LanguageArg::Plain), _) => Language::Plain,
+        (Some(language), _) => language.language(),
         (None, Some(path)) => Language::from_path(path),
         (None, None) => Language::Plain,
     };
-    let glossary_path = if args.no_glossary {
-        None
-    } else if let Some(glossary) = args.glossary {
-        Some(glossary.to_path_buf())
-    } else {
-        path.and_then(|input| {
-            let absolute = std::path::absolute(input).unwrap_or_else(|_| input.to_path_buf());
-            glossary::find_for(&absolute, None)
-        })
-    };
-    let glossary = match &glossary_path {
-        Some(path) => {
-            let loaded = Glossary::load(path).map_err(|error| anyhow::anyhow!("{error}"))?;
-            tracing::info!("glossary: {}", path.display());
-            Some(loaded)
-        }
-        None => None,
-    };
+    let glossary = args
+        .projects
+        .glossary_for(path)
+        .map_err(|broken| anyhow::anyhow!("{}", broken.message))?;
     // The project's `[settings]`: its LaTeX commands and environments, and the classes it shows.
-    let project = glossary.as_ref().map(|glossary| &glossary.settings);
-    let extract = project
-        .and_then(|settings| settings.extract.clone())
-        .unwrap_or_default();
-    let settings = FeatureSettings {
-        enabled_classes: project.and_then(|settings| settings.classes.clone()),
-        confidence_threshold: project
-            .and_then(|settings| settings.threshold)
-            .unwrap_or(crate::features::DEFAULT_CONFIDENCE_THRESHOLD),
-        ..FeatureSettings::default()
-    };
+    let extract = project::extract_options(glossary);
+    let settings = project::feature_settings(glossary);
     // The one pipeline: extraction, the model, guards, glossary, ignore comments, the map.
     let (mut analyses, inferred) = match analysis::analyze_texts(
         tagger,
@@ -386,7 +369,7 @@ pub(crate) fn tag_one(
         language,
         &extract,
         options,
-        glossary.as_ref(),
+        glossary,
     ) {
         Ok(result) => result,
         Err(error) => {
@@ -579,25 +562,14 @@ fn entities_json(text: &str, entities: &[analysis::SourceEntity]) -> Vec<serde_j
 /// skipped; the run goes on and exits 1 at the end.
 fn stream_jsonl(args: &Args, tagger: &Tagger, options: &DecodeOptions) -> anyhow::Result<ExitCode> {
     use std::io::BufRead;
-    let glossary = match (&args.glossary, args.no_glossary) {
-        (Some(path), false) => {
-            Some(Glossary::load(path).map_err(|error| anyhow::anyhow!("{error}"))?)
-        }
-        _ => None,
-    };
-    let project = glossary.as_ref().map(|glossary| &glossary.settings);
-    let extract = project
-        .and_then(|settings| settings.extract.clone())
-        .unwrap_or_default();
-    let settings = FeatureSettings {
-        enabled_classes: project.and_then(|settings| settings.classes.clone()),
-        ..FeatureSettings::default()
-    };
-    let language = match args.language {
-        Some(LanguageArg::Markdown) => Language::Markdown,
-        Some(LanguageArg::Latex) => Language::Latex,
-        Some(LanguageArg::Plain) | None => Language::Plain,
-    };
+    // Only `--glossary` applies: stdin has no place in a project.
+    let mut projects = Projects::new(args.glossary.as_deref(), args.no_glossary);
+    let glossary = projects
+        .glossary_for(None)
+        .map_err(|broken| anyhow::anyhow!("{}", broken.message))?;
+    let extract = project::extract_options(glossary);
+    let settings = project::feature_settings(glossary);
+    let language = args.language.map_or(Language::Plain, LanguageArg::language);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failures = 0usize;
@@ -609,17 +581,11 @@ fn stream_jsonl(args: &Args, tagger: &Tagger, options: &DecodeOptions) -> anyhow
             return Ok(None);
         }
         let texts: Vec<&str> = batch.iter().map(|(_, text)| text.as_str()).collect();
-        let (analyses, _) = match analysis::analyze_texts(
-            tagger,
-            &texts,
-            language,
-            &extract,
-            options,
-            glossary.as_ref(),
-        ) {
-            Ok(result) => result,
-            Err(error) => return model_failure(error).map(Some),
-        };
+        let (analyses, _) =
+            match analysis::analyze_texts(tagger, &texts, language, &extract, options, glossary) {
+                Ok(result) => result,
+                Err(error) => return model_failure(error).map(Some),
+            };
         for ((id, text), analysis) in batch.iter().zip(analyses) {
             let shown: Vec<analysis::SourceEntity> = analysis
                 .entities
@@ -707,13 +673,7 @@ fn brat_stem(name: &str, used: &mut std::collections::HashSet<String>) -> String
             .unwrap_or("document")
             .to_owned()
     };
-    let mut candidate = stem.clone();
-    let mut n = 2;
-    while !used.insert(candidate.clone()) {
-        candidate = format!("{stem}-{n}");
-        n += 1;
-    }
-    candidate
+    export::unique_name(&stem, used)
 }
 
 /// Writes through a temporary file in the same directory and a rename: a reader never sees half a file.

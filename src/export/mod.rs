@@ -153,6 +153,18 @@ pub fn passage_type(kind: ParagraphKind) -> &'static str {
     }
 }
 
+/// `stem`, or `stem-2`, `stem-3` … the first not in `used` (which then holds it): unique names
+/// for the documents of one export (PubTator IDs, brat file names).
+pub fn unique_name(stem: &str, used: &mut std::collections::HashSet<String>) -> String {
+    let mut candidate = stem.to_owned();
+    let mut n = 2;
+    while !used.insert(candidate.clone()) {
+        candidate = format!("{stem}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
 /// A score as BioC and brat carry it: four decimals.
 fn score_text(score: f32) -> String {
     format!("{:.4}", score)

@@ -34,13 +34,7 @@ pub fn pubtator(documents: &[Tagged<'_>]) -> String {
     for document in documents {
         let layout = Layout::new(document, " ");
         // IDs are unique in a file: a second `intro` (another directory's) is `intro-2`.
-        let stem = pubtator_id(document.name);
-        let mut id = stem.clone();
-        let mut n = 2;
-        while !used.insert(id.clone()) {
-            id = format!("{stem}-{n}");
-            n += 1;
-        }
+        let id = super::unique_name(&pubtator_id(document.name), &mut used);
         let titled = layout.passages.first().is_some_and(|passage| {
             matches!(passage.kind, ParagraphKind::Title | ParagraphKind::Heading)
         });

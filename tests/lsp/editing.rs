@@ -1,4 +1,3 @@
-use scitag::features::DEFAULT_CONFIDENCE_THRESHOLD;
 use scitag::prose::Language;
 
 use super::MARKDOWN_URI;
@@ -58,16 +57,9 @@ async fn an_edit_in_one_paragraph_reruns_only_that_paragraph() {
             .collect::<Vec<_>>()
     };
     assert_eq!(others(&after), others(&before));
-    let entities = expected::entities(&edited, Language::Markdown);
     assert_eq!(
         after,
-        expected::tokens(
-            &edited,
-            &entities,
-            "utf-16",
-            DEFAULT_CONFIDENCE_THRESHOLD,
-            &client.legend()
-        )
+        expected::markdown_tokens(&edited, "utf-16", &client.legend())
     );
     client.shutdown().await;
 }
@@ -106,16 +98,9 @@ async fn a_keystroke_in_a_long_paragraph_reruns_only_its_sentence() {
         last["sentencesInferred"], 1,
         "only the edited sentence: {status:#}"
     );
-    let entities = expected::entities(&edited, Language::Markdown);
     assert_eq!(
         client.tokens(MARKDOWN_URI).await,
-        expected::tokens(
-            &edited,
-            &entities,
-            "utf-16",
-            DEFAULT_CONFIDENCE_THRESHOLD,
-            &client.legend()
-        )
+        expected::markdown_tokens(&edited, "utf-16", &client.legend())
     );
 
     // Splitting a sentence in two re-runs both halves, nothing else.
@@ -126,16 +111,9 @@ async fn a_keystroke_in_a_long_paragraph_reruns_only_its_sentence() {
     client.wait_complete(MARKDOWN_URI, 3).await;
     let status = client.status().await;
     assert_eq!(status["lastAnalysis"]["sentencesInferred"], 2, "{status:#}");
-    let entities = expected::entities(&split, Language::Markdown);
     assert_eq!(
         client.tokens(MARKDOWN_URI).await,
-        expected::tokens(
-            &split,
-            &entities,
-            "utf-16",
-            DEFAULT_CONFIDENCE_THRESHOLD,
-            &client.legend()
-        )
+        expected::markdown_tokens(&split, "utf-16", &client.legend())
     );
     client.shutdown().await;
 }
@@ -236,16 +214,9 @@ async fn fifty_rapid_edits_end_with_tokens_for_the_final_text() {
     }
     client.diagnostics(MARKDOWN_URI, 51).await;
     let tokens = client.tokens(MARKDOWN_URI).await;
-    let entities = expected::entities(&text, Language::Markdown);
     assert_eq!(
         tokens,
-        expected::tokens(
-            &text,
-            &entities,
-            "utf-16",
-            DEFAULT_CONFIDENCE_THRESHOLD,
-            &client.legend()
-        )
+        expected::markdown_tokens(&text, "utf-16", &client.legend())
     );
     client.shutdown().await;
 }

@@ -128,6 +128,19 @@ pub fn position(text: &str, offset: usize, encoding: &str) -> (u32, u32) {
     (line as u32, units(&text[lines[line].0..offset], encoding))
 }
 
+/// The tokens the server should send for Markdown `text` at the default threshold: the direct
+/// pipeline's entities, encoded.
+pub fn markdown_tokens(text: &str, encoding: &str, legend: &[String]) -> Vec<Token> {
+    let entities = entities(text, Language::Markdown);
+    tokens(
+        text,
+        &entities,
+        encoding,
+        scitag::features::DEFAULT_CONFIDENCE_THRESHOLD,
+        legend,
+    )
+}
+
 /// The tokens the server should send for `entities`, one per line piece.
 pub fn tokens(
     text: &str,

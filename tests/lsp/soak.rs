@@ -13,8 +13,6 @@ use serde_json::json;
 
 use super::expected;
 use super::harness::{ClientOptions, TestClient};
-use scitag::features::DEFAULT_CONFIDENCE_THRESHOLD;
-use scitag::prose::Language;
 
 const URI: &str = "file:///soak/paper.md";
 
@@ -149,14 +147,7 @@ async fn soak(encoding: &'static str, edits: usize, seed: u64) {
             // A pause: the server catches up, and what it shows is what the pipeline finds.
             client.diagnostics(URI, i64::from(version)).await;
             let shown = client.tokens(URI).await;
-            let entities = expected::entities(&text, Language::Markdown);
-            let direct = expected::tokens(
-                &text,
-                &entities,
-                encoding,
-                DEFAULT_CONFIDENCE_THRESHOLD,
-                &client.legend(),
-            );
+            let direct = expected::markdown_tokens(&text, encoding, &client.legend());
             assert_same(
                 &shown,
                 &direct,
@@ -197,14 +188,7 @@ async fn soak(encoding: &'static str, edits: usize, seed: u64) {
     fresh.ignore_diagnostics_of(URI);
     fresh.wait_complete(URI, 1).await;
     let fresh_tokens = fresh.tokens(URI).await;
-    let entities = expected::entities(&text, Language::Markdown);
-    let direct = expected::tokens(
-        &text,
-        &entities,
-        encoding,
-        DEFAULT_CONFIDENCE_THRESHOLD,
-        &client.legend(),
-    );
+    let direct = expected::markdown_tokens(&text, encoding, &client.legend());
     assert_same(
         &fresh_tokens,
         &direct,
