@@ -27,6 +27,7 @@ use std::ops::Range;
 use std::path::Path;
 
 pub use invariants::check_invariants;
+pub use latex::project::{LatexFileFacts, LatexLink, LinkKind, latex_file_facts};
 pub use offsets::{OffsetMap, Piece, PieceKind};
 pub use options::{
     ArgumentKind, CommandAction, EnvironmentAction, ExtractOptions, LatexCommand, LatexEnvironment,
