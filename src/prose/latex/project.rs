@@ -53,6 +53,18 @@ const MAX_NAME: usize = 512;
 /// At most this many links are read from one file.
 const MAX_LINKS: usize = 256;
 
+/// The links, the magic comment and whether it is a root, without the macros: a scan of the text,
+/// no extraction.
+pub fn latex_file_structure(text: &str) -> LatexFileFacts {
+    let result = std::panic::catch_unwind(|| LatexFileFacts {
+        links: links(text),
+        magic_root: magic_root(text),
+        is_root: text.contains("\\documentclass") || has_document_environment(text),
+        macros: Vec::new(),
+    });
+    result.unwrap_or_default()
+}
+
 /// Reads the links, the magic comment and the macro definitions of a LaTeX text.
 pub fn latex_file_facts(text: &str, options: &ExtractOptions) -> LatexFileFacts {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| LatexFileFacts {
