@@ -27,6 +27,9 @@ use std::ops::Range;
 use std::path::Path;
 
 pub use invariants::check_invariants;
+pub use latex::project::{
+    LatexFileFacts, LatexLink, LinkKind, latex_file_facts, latex_file_structure,
+};
 pub use offsets::{OffsetMap, Piece, PieceKind};
 pub use options::{
     ArgumentKind, CommandAction, EnvironmentAction, ExtractOptions, LatexCommand, LatexEnvironment,

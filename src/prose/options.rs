@@ -59,6 +59,10 @@ pub struct ExtractOptions {
     pub latex_commands: Vec<LatexCommand>,
     /// User environments; they take precedence over the built-in table.
     pub latex_environments: Vec<LatexEnvironment>,
+    /// Zero-argument macros defined in the other files of the document's LaTeX project (name →
+    /// the prose of the body, as [`crate::prose::latex_file_facts`] reads them). The document's
+    /// own definitions replace these. Not a user setting: the workspace fills it in.
+    pub latex_macros: Vec<(String, String)>,
 }
 
 impl ExtractOptions {

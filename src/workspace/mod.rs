@@ -16,11 +16,13 @@
 
 mod index;
 mod index_cache;
+mod latex_project;
 mod model;
 mod navigation;
 mod settings;
 mod snapshot;
 
+use std::collections::HashMap;
 use std::hash::Hash;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,6 +46,10 @@ use crate::ner::{ModelSource, Tagger, TaggerOptions};
 use crate::prose::Language;
 
 pub use index::{IndexStatus, MANUSCRIPT_EXTENSIONS, is_manuscript};
+pub use latex_project::{
+    LatexProject, MAX_GRAPH_FILES, MAX_ROOT_CANDIDATES, ProjectHint, ProjectLimits, Resolver,
+    canonical_roots,
+};
 pub use model::{WorkspaceOptions, probe_classes};
 pub use navigation::{DocumentMentions, EntitySymbol, Place};
 pub use settings::{DEFAULT_DEBOUNCE, IndexSettings, Settings};
@@ -156,6 +162,8 @@ struct OpenDocument {
     language: Language,
     /// The file behind the document; `None` for an untitled buffer (no project, no glossary).
     path: Option<PathBuf>,
+    /// The same, with its symlinks resolved (how LaTeX projects name their files).
+    canonical_path: Option<PathBuf>,
     /// The last good analysis, its entities moved along with every edit since.
     analysis: Option<Arc<DocumentAnalysis>>,
     /// An analysis found the model still loading; analyse again once it is loaded.
@@ -177,12 +185,97 @@ pub struct Workspace<K> {
     roots: RwLock<Vec<PathBuf>>,
     /// The workspace folders' manuscripts, tagged in the background (`index.rs`).
     index: Arc<index::ProjectIndex>,
+    /// The LaTeX projects of the open documents (`latex_project.rs`).
+    latex: Arc<LatexProjects<K>>,
     /// The model, the paragraph cache and the counters.
     analyzer: Arc<Analyzer>,
     scheduler: Scheduler<K>,
     events: EventSink<K>,
     /// The number of model loads asked for; only the last one's report counts.
     model_requests: AtomicU64,
+}
+
+/// The LaTeX projects of the open documents.
+struct LatexProjects<K> {
+    /// The facts of files, cached by content or by size and modification time.
+    cache: latex_project::FactsCache,
+    /// Per open LaTeX document: its project as its last analysis job resolved it.
+    projects: DashMap<K, ResolvedProject>,
+    /// The workspace folders and their canonical forms.
+    roots: std::sync::Mutex<(Vec<PathBuf>, Arc<Vec<PathBuf>>)>,
+}
+
+impl<K: Eq + Hash> Default for LatexProjects<K> {
+    fn default() -> Self {
+        LatexProjects {
+            cache: latex_project::FactsCache::default(),
+            projects: DashMap::new(),
+            roots: std::sync::Mutex::new((Vec::new(), Arc::new(Vec::new()))),
+        }
+    }
+}
+
+impl<K: Eq + Hash + Clone> LatexProjects<K> {
+    /// The open documents other than `except` whose project holds the file at `path`.
+    fn dependents(&self, path: &Path, except: &K) -> Vec<K> {
+        self.projects
+            .iter()
+            .filter(|entry| {
+                entry.key() != except && entry.project.files.iter().any(|file| file == path)
+            })
+            .map(|entry| entry.key().clone())
+            .collect()
+    }
+}
+
+struct ResolvedProject {
+    /// The document version it was resolved for (its hints' ranges are in that text).
+    version: i32,
+    project: LatexProject,
+    hints: Vec<ProjectHint>,
+}
+
+/// What an analysis job needs to resolve a LaTeX document's project on the worker.
+struct LatexJob<K> {
+    path: PathBuf,
+    roots: Arc<Vec<PathBuf>>,
+    open: Arc<HashMap<PathBuf, ropey::Rope>>,
+    limits: ProjectLimits,
+    state: Arc<LatexProjects<K>>,
+}
+
+impl<K: Eq + Hash + Clone> LatexJob<K> {
+    /// Resolves the project, records it for `key` and returns the macros of its other files.
+    fn run(
+        self,
+        key: &K,
+        version: i32,
+        text: &str,
+        options: &crate::prose::ExtractOptions,
+    ) -> Vec<(String, String)> {
+        // The files' own macros are read without the project's (each file's are its own).
+        let mut base = options.clone();
+        base.latex_macros.clear();
+        let resolver = Resolver {
+            roots: &self.roots,
+            open: &self.open,
+            cache: &self.state.cache,
+            limits: self.limits,
+            options: &base,
+        };
+        let project = resolver.resolve(&self.path, text);
+        let macros = project.macros.clone();
+        let hints = project.hints.clone();
+        self.state.projects.insert(
+            key.clone(),
+            ResolvedProject {
+                version,
+                project,
+                hints,
+            },
+        );
+        macros
+    }
 }
 
 /// The language of a document from the client's language id, else from its file name.
@@ -221,6 +314,7 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
             glossaries: Arc::new(GlossaryStore::new()),
             roots: RwLock::new(Vec::new()),
             index: Arc::new(index::ProjectIndex::default()),
+            latex: Arc::new(LatexProjects::default()),
             analyzer: Arc::new(Analyzer::new(DEFAULT_CACHE_CAPACITY)),
             scheduler: Scheduler::new("scitag-analysis")?,
             events: Arc::new(events),
@@ -416,12 +510,17 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
         text: &str,
         version: i32,
     ) {
+        let canonical_path = match (&path, language) {
+            (Some(path), Language::Latex) => path.canonicalize().ok(),
+            _ => None,
+        };
         self.documents.insert(
             key.clone(),
             OpenDocument {
                 document: Document::new(text, version),
                 language,
                 path,
+                canonical_path,
                 analysis: None,
                 waiting_for_model: false,
                 focus: Focus::default(),
@@ -456,12 +555,23 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
         };
         let debounce = self.settings().debounce;
         self.schedule_analysis(key, debounce);
+        // The open documents whose LaTeX project holds this one read its macros.
+        if let Some(path) = self
+            .documents
+            .get(key)
+            .and_then(|open| open.canonical_path.clone())
+        {
+            for dependent in self.latex.dependents(&path, key) {
+                self.schedule_analysis(&dependent, debounce);
+            }
+        }
         Some(changed)
     }
 
     /// Forgets a document and any analysis queued for it.
     pub fn close(&self, key: &K) {
         self.documents.remove(key);
+        self.latex.projects.remove(key);
         self.scheduler.forget(key);
     }
 
@@ -486,6 +596,13 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
             analysis: open.analysis.clone(),
             features: self.settings().features_for(open.glossary.as_deref()),
             focus: open.focus.clone(),
+            project_hints: self
+                .latex
+                .projects
+                .get(key)
+                .filter(|project| project.version == open.document.version())
+                .map(|project| project.hints.clone())
+                .unwrap_or_default(),
         })
     }
 
@@ -578,24 +695,44 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
             .is_none_or(|analysis| !analysis.complete);
         let focus = open.focus.clone();
         let path = open.path.clone();
+        let canonical_path = open.canonical_path.clone();
         drop(open);
+        // A LaTeX document reads the macros of its project: the graph is resolved on the worker,
+        // with the open documents' texts (a rope clone each) winning over the files on disk.
+        let latex_job = canonical_path.map(|path| LatexJob {
+            path,
+            roots: self.latex_roots(),
+            open: self.open_latex_texts(),
+            limits: ProjectLimits {
+                max_file_bytes: self.settings().index.max_file_bytes,
+            },
+            state: self.latex.clone(),
+        });
         let glossary = self.glossary_for(path.as_deref());
         if let Some(mut open) = self.documents.get_mut(key) {
             open.glossary = glossary.clone();
         }
         let settings = self.settings();
-        let analysis_settings = Arc::new(AnalysisSettings {
-            aggregation: settings.aggregation,
-            decode: settings.decode,
-            extract: settings.extract_for(glossary.as_deref()),
-        });
+        let aggregation = settings.aggregation;
+        let decode = settings.decode;
+        let extract = settings.extract_for(glossary.as_deref());
         let analyzer = self.analyzer.clone();
         let events = self.events.clone();
         self.scheduler.schedule(key.clone(), delay, move |ticket| {
             let key = ticket.key().clone();
             let generation = ticket.generation();
+            let text = text.to_string();
+            let mut extract = extract;
+            if let Some(job) = latex_job {
+                extract.latex_macros = job.run(&key, version, &text, &extract);
+            }
+            let analysis_settings = Arc::new(AnalysisSettings {
+                aggregation,
+                decode,
+                extract,
+            });
             let request = AnalysisRequest {
-                text: text.to_string(),
+                text,
                 version,
                 language,
                 settings: analysis_settings,
@@ -651,6 +788,84 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
         for key in keys {
             self.schedule_analysis(&key, Duration::ZERO);
         }
+    }
+
+    // LaTeX projects.
+
+    /// The workspace folders, canonical (computed once per change of the folders).
+    fn latex_roots(&self) -> Arc<Vec<PathBuf>> {
+        let roots = self.roots();
+        let mut cached = self
+            .latex
+            .roots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cached.0 != roots {
+            *cached = (roots.clone(), Arc::new(canonical_roots(&roots)));
+        }
+        cached.1.clone()
+    }
+
+    /// The open LaTeX documents' texts by canonical path.
+    fn open_latex_texts(&self) -> Arc<HashMap<PathBuf, ropey::Rope>> {
+        Arc::new(
+            self.documents
+                .iter()
+                .filter_map(|entry| {
+                    let path = entry.canonical_path.clone()?;
+                    Some((path, entry.document.text().clone()))
+                })
+                .collect(),
+        )
+    }
+
+    /// The LaTeX project of an open document as its last analysis resolved it.
+    pub fn latex_project(&self, key: &K) -> Option<LatexProject> {
+        self.latex
+            .projects
+            .get(key)
+            .map(|project| project.project.clone())
+    }
+
+    /// Follows a LaTeX file changed on disk (or created, or deleted): the open documents whose
+    /// project holds it are analysed again (all open LaTeX documents when it is new or gone, since
+    /// it may join or leave a graph). Returns how many were scheduled.
+    pub fn latex_file_changed(&self, path: &Path, created_or_deleted: bool) -> usize {
+        let is_latex = path
+            .extension()
+            .and_then(|extension| extension.to_str())
+            .is_some_and(|extension| {
+                extension.eq_ignore_ascii_case("tex") || extension.eq_ignore_ascii_case("ltx")
+            });
+        if !is_latex {
+            return 0;
+        }
+        self.latex.cache.forget(path);
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        let keys: Vec<K> = if created_or_deleted {
+            self.documents
+                .iter()
+                .filter(|entry| entry.canonical_path.is_some())
+                .map(|entry| entry.key().clone())
+                .collect()
+        } else {
+            self.latex
+                .projects
+                .iter()
+                .filter(|entry| {
+                    entry
+                        .project
+                        .files
+                        .iter()
+                        .any(|file| *file == canonical || file == path)
+                })
+                .map(|entry| entry.key().clone())
+                .collect()
+        };
+        for key in &keys {
+            self.schedule_analysis(key, Duration::ZERO);
+        }
+        keys.len()
     }
 
     // Glossaries.

@@ -26,6 +26,8 @@ pub struct DocumentSnapshot {
     pub(super) analysis: Option<Arc<DocumentAnalysis>>,
     pub(super) features: FeatureSettings,
     pub(super) focus: Focus,
+    /// What the document's LaTeX project could not follow (hints on its `\\input`s).
+    pub(super) project_hints: Vec<super::ProjectHint>,
 }
 
 impl DocumentSnapshot {
@@ -35,6 +37,11 @@ impl DocumentSnapshot {
 
     pub fn version(&self) -> i32 {
         self.version
+    }
+
+    /// The hints of the document's LaTeX project (links not followed), in bytes of its text.
+    pub fn project_hints(&self) -> &[super::ProjectHint] {
+        &self.project_hints
     }
 
     /// The last good analysis, if there was one.

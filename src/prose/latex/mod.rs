@@ -14,6 +14,7 @@
 
 mod lexer;
 mod outline;
+pub mod project;
 mod table;
 
 pub(crate) use outline::headings;
@@ -36,7 +37,10 @@ const MAX_MACRO_DEPTH: usize = 4;
 const MAX_MACRO_BODY: usize = 300;
 
 pub(crate) fn extract(text: &str, options: &ExtractOptions, collector: &mut Collector) {
-    let mut latex = Latex::new(text, 0..text.len(), options, collector, HashMap::new(), 0);
+    // Macros defined in the other files of the document's project come first; the document's own
+    // definitions replace them as they are read.
+    let macros: HashMap<String, String> = options.latex_macros.iter().cloned().collect();
+    let mut latex = Latex::new(text, 0..text.len(), options, collector, macros, 0);
     latex.preamble = has_document_environment(text);
     if latex.preamble {
         latex.frames[0].sink = true;
