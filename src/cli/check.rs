@@ -144,13 +144,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
+        let glossary = glossary.as_deref();
         let mut settings = project::feature_settings(glossary);
         if let Some(threshold) = args.threshold {
             settings.confidence_threshold = threshold;
         }
         settings.diagnostic_severity = args.low_confidence.severity();
         settings.consistency_severity = args.consistency.severity();
-        let extract = project::extract_options(glossary);
+        let extract = projects.extract_options(glossary, Some(path), &text);
         let language = Language::from_path(path);
         let analysis = match analysis::analyze_texts(
             &tagger,

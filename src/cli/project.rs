@@ -1,14 +1,22 @@
 //! What a command applies to each file besides the model: the project glossary (the one given with
 //! `--glossary`, else the file's nearest `scitag.toml`; none with `--no-glossary`), loaded once per
 //! run however many files share it, and what its `[settings]` change (LaTeX commands, the classes
-//! shown, the low-confidence threshold). Shared by `scitag tag`, `check` and `list`.
+//! shown, the low-confidence threshold); and, for a LaTeX file, the macros its LaTeX project
+//! defines (`\input`, `\include`, `\subfile`, `% !TEX root`), as the editor applies them. Shared by
+//! `scitag tag`, `check` and `list`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::features::{DEFAULT_CONFIDENCE_THRESHOLD, FeatureSettings};
 use crate::glossary::{self, Glossary};
 use crate::prose::ExtractOptions;
+use crate::workspace::{FactsCache, ProjectLimits, canonical_roots, project_macros_on_disk};
+
+/// The largest LaTeX file of a project that is read for its macros (as the editor's default
+/// `index.maxFileSize`).
+const MAX_PROJECT_FILE_BYTES: u64 = 5 * 1024 * 1024;
 
 /// A glossary that could not be loaded.
 #[derive(Debug)]
@@ -25,7 +33,12 @@ pub(crate) struct BrokenGlossary {
 pub(crate) struct Projects {
     explicit: Option<PathBuf>,
     off: bool,
-    loaded: HashMap<PathBuf, Result<Glossary, String>>,
+    loaded: HashMap<PathBuf, Result<Arc<Glossary>, String>>,
+    /// The LaTeX files read for their macros, cached for the run.
+    latex: FactsCache,
+    /// The current directory, canonical: a LaTeX project is read under it (or under the file's
+    /// own folder for a file outside it).
+    current: Option<PathBuf>,
 }
 
 impl Projects {
@@ -34,6 +47,10 @@ impl Projects {
             explicit: explicit.map(Path::to_path_buf),
             off,
             loaded: HashMap::new(),
+            latex: FactsCache::default(),
+            current: std::env::current_dir()
+                .ok()
+                .and_then(|directory| directory.canonicalize().ok()),
         }
     }
 
@@ -41,7 +58,7 @@ impl Projects {
     pub(crate) fn glossary_for(
         &mut self,
         file: Option<&Path>,
-    ) -> Result<Option<&Glossary>, BrokenGlossary> {
+    ) -> Result<Option<Arc<Glossary>>, BrokenGlossary> {
         let path = if self.off {
             None
         } else if let Some(path) = &self.explicit {
@@ -57,14 +74,14 @@ impl Projects {
         };
         let first = !self.loaded.contains_key(&path);
         let loaded = self.loaded.entry(path.clone()).or_insert_with(|| {
-            let loaded = Glossary::load(&path);
+            let loaded = Glossary::load(&path).map(Arc::new);
             if loaded.is_ok() {
                 tracing::info!("glossary: {}", path.display());
             }
             loaded
         });
         match loaded {
-            Ok(glossary) => Ok(Some(&*glossary)),
+            Ok(glossary) => Ok(Some(glossary.clone())),
             Err(message) => Err(BrokenGlossary {
                 path,
                 message: message.clone(),
@@ -72,13 +89,42 @@ impl Projects {
             }),
         }
     }
-}
 
-/// The extraction options a glossary's `[settings.latex]` sets (the defaults without one).
-pub(crate) fn extract_options(glossary: Option<&Glossary>) -> ExtractOptions {
-    glossary
-        .and_then(|glossary| glossary.settings.extract.clone())
-        .unwrap_or_default()
+    /// The extraction options for `text`, the content of `file` (`None`: stdin): those the
+    /// glossary's `[settings.latex]` sets and, for a LaTeX file, the macros the other files of its
+    /// LaTeX project define. The project is read only under the current directory, or under the
+    /// file's own folder for a file outside it, and each of its files only up to 5 MB.
+    pub(crate) fn extract_options(
+        &self,
+        glossary: Option<&Glossary>,
+        file: Option<&Path>,
+        text: &str,
+    ) -> ExtractOptions {
+        let mut options = glossary
+            .and_then(|glossary| glossary.settings.extract.clone())
+            .unwrap_or_default();
+        if let Some(file) = file
+            && let Ok(canonical) = file.canonicalize()
+        {
+            let mut roots: Vec<PathBuf> = self.current.iter().cloned().collect();
+            if !roots.iter().any(|root| canonical.starts_with(root))
+                && let Some(folder) = canonical.parent()
+            {
+                roots = canonical_roots(&[folder.to_path_buf()]);
+            }
+            options.latex_macros = project_macros_on_disk(
+                &canonical,
+                text,
+                &roots,
+                &self.latex,
+                ProjectLimits {
+                    max_file_bytes: MAX_PROJECT_FILE_BYTES,
+                },
+                &options,
+            );
+        }
+        options
+    }
 }
 
 /// The feature settings a glossary's `[settings]` sets: the classes shown and the low-confidence

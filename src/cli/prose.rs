@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use serde_json::json;
 
-use crate::prose::{ExtractOptions, Extraction, Language, Paragraph, PieceKind, extract};
+use crate::prose::{Extraction, Language, Paragraph, PieceKind, extract};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -54,7 +54,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let language = args
         .language
         .unwrap_or_else(|| Language::from_path(&args.file));
-    let extraction = extract(&text, language, &ExtractOptions::default());
+    // As `tag` reads the file: its glossary's LaTeX settings and its LaTeX project's macros.
+    let file = (args.file.as_os_str() != "-").then_some(args.file.as_path());
+    let mut projects = super::project::Projects::new(None, false);
+    let glossary = projects.glossary_for(file).unwrap_or_else(|broken| {
+        if broken.first {
+            eprintln!(
+                "scitag: warning: {}; its settings are not applied",
+                broken.message
+            );
+        }
+        None
+    });
+    let options = projects.extract_options(glossary.as_deref(), file, &text);
+    let extraction = extract(&text, language, &options);
     let lines = LineIndex::new(&text);
     let mut stdout = std::io::stdout().lock();
     if args.json {

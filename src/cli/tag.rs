@@ -359,8 +359,10 @@ pub(crate) fn tag_one(
         .projects
         .glossary_for(path)
         .map_err(|broken| anyhow::anyhow!("{}", broken.message))?;
-    // The project's `[settings]`: its LaTeX commands and environments, and the classes it shows.
-    let extract = project::extract_options(glossary);
+    let glossary = glossary.as_deref();
+    // The project's `[settings]`: its LaTeX commands and environments, and the classes it shows;
+    // a LaTeX file's project macros.
+    let extract = args.projects.extract_options(glossary, path, &text);
     let settings = project::feature_settings(glossary);
     // The one pipeline: extraction, the model, guards, glossary, ignore comments, the map.
     let (mut analyses, inferred) = match analysis::analyze_texts(
@@ -567,7 +569,8 @@ fn stream_jsonl(args: &Args, tagger: &Tagger, options: &DecodeOptions) -> anyhow
     let glossary = projects
         .glossary_for(None)
         .map_err(|broken| anyhow::anyhow!("{}", broken.message))?;
-    let extract = project::extract_options(glossary);
+    let glossary = glossary.as_deref();
+    let extract = projects.extract_options(glossary, None, "");
     let settings = project::feature_settings(glossary);
     let language = args.language.map_or(Language::Plain, LanguageArg::language);
     let stdout = std::io::stdout();

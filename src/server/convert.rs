@@ -15,6 +15,7 @@ use crate::document::{self, LineCol, PositionEncoding, TextChange};
 use crate::features::{
     Finding, HoverInfo, LOW_CONFIDENCE_CODE, LowConfidence, OutlineKind, OutlineSymbol, Severity,
 };
+use crate::workspace::{LATEX_PROJECT_CODE, ProjectHint};
 
 /// The `source` of every diagnostic scitag publishes.
 pub const DIAGNOSTIC_SOURCE: &str = "scitag";
@@ -94,6 +95,22 @@ pub fn finding_diagnostic(
         message: finding.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
         data: Some(serde_json::json!({ "term": finding.term, "class": finding.class })),
+        ..Diagnostic::default()
+    }
+}
+
+/// A hint about the document's LaTeX project (a link not followed, a root not found).
+pub fn project_hint_diagnostic(
+    hint: &ProjectHint,
+    text: &Rope,
+    encoding: PositionEncoding,
+) -> Diagnostic {
+    Diagnostic {
+        range: range(text, hint.range.clone(), encoding),
+        severity: Some(DiagnosticSeverity::HINT),
+        code: Some(NumberOrString::String(LATEX_PROJECT_CODE.to_owned())),
+        source: Some(DIAGNOSTIC_SOURCE.to_owned()),
+        message: hint.message.clone(),
         ..Diagnostic::default()
     }
 }

@@ -23,6 +23,7 @@ use dashmap::DashMap;
 use ropey::Rope;
 
 use super::index_cache::{DiskCache, Lookup, platform_cache_directory, stable_hash};
+use super::latex_project::{FactsCache, ProjectLimits, project_macros_on_disk};
 use super::{Event, Settings, Workspace};
 use crate::analysis::{
     AnalysisError, AnalysisRequest, AnalysisSettings, Analyzer, ModelState, SourceEntity,
@@ -143,6 +144,10 @@ struct Indexer {
     glossaries: Arc<GlossaryStore>,
     settings: Arc<Settings>,
     cache: Option<DiskCache>,
+    /// The workspace folders, canonical, and the LaTeX facts: a closed chapter reads the macros
+    /// of its LaTeX project as an open one does.
+    latex_roots: Arc<Vec<PathBuf>>,
+    latex_facts: Arc<FactsCache>,
 }
 
 impl Indexer {
@@ -180,10 +185,22 @@ impl Indexer {
             tracing::warn!("index: {error}");
         }
         let glossary = lookup.glossary;
+        let mut extract = self.settings.extract_for(glossary.as_deref());
+        extract.latex_macros = project_macros_on_disk(
+            path,
+            &text,
+            &self.latex_roots,
+            &self.latex_facts,
+            ProjectLimits {
+                max_file_bytes: limit,
+            },
+            &extract,
+        );
+        // The project's macros are part of the settings, so of the cache key below.
         let settings = Arc::new(AnalysisSettings {
             aggregation: self.settings.aggregation,
             decode: self.settings.decode,
-            extract: self.settings.extract_for(glossary.as_deref()),
+            extract,
         });
         // What makes the entities of this text what they are.
         let fingerprint = format!(
@@ -265,6 +282,8 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
             glossaries: self.glossaries.clone(),
             settings,
             cache,
+            latex_roots: self.latex_roots(),
+            latex_facts: self.latex.cache.clone(),
         }
     }
 

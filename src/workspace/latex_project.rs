@@ -37,6 +37,40 @@ pub const MAX_ROOT_CANDIDATES: usize = 64;
 /// The most cached facts; the cache is emptied when it grows past this.
 const MAX_CACHED: usize = 4096;
 
+/// The diagnostic code of the hints about a document's LaTeX project: a link that is not followed
+/// (outside the workspace folders, too large, unreadable) or a `% !TEX root` that names no file.
+pub const LATEX_PROJECT_CODE: &str = "latex-project";
+
+/// The macros that the rest of the LaTeX project of the file at `path` defines, with the files
+/// read from disk and `text` as the file's own text; `roots` are the folders that may be read.
+/// The project index and the command line use this; the server resolves with the open
+/// documents' texts instead ([`Resolver`]). `roots` must be canonical ([`canonical_roots`]). Empty
+/// for a file that is not LaTeX or lies outside the roots.
+pub fn project_macros_on_disk(
+    path: &Path,
+    text: &str,
+    roots: &[PathBuf],
+    cache: &FactsCache,
+    limits: ProjectLimits,
+    options: &ExtractOptions,
+) -> Vec<(String, String)> {
+    let is_latex = crate::prose::Language::from_path(path) == crate::prose::Language::Latex;
+    let Some(path) = is_latex.then(|| path.canonicalize().ok()).flatten() else {
+        return Vec::new();
+    };
+    let mut base = options.clone();
+    base.latex_macros.clear();
+    let open = HashMap::new();
+    let resolver = Resolver {
+        roots,
+        open: &open,
+        cache,
+        limits,
+        options: &base,
+    };
+    resolver.resolve(&path, text).macros
+}
+
 /// Something to tell the user about a link of the document (a hint diagnostic).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProjectHint {
@@ -85,17 +119,38 @@ enum Refusal {
     Missing,
 }
 
+impl std::fmt::Debug for FactsCache {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("FactsCache").finish_non_exhaustive()
+    }
+}
+
 impl FactsCache {
-    /// Forgets the facts of `path` (it changed on disk).
-    pub fn forget(&self, path: &Path) {
+    /// Forgets the facts of `path` (it changed on disk); returns the macros it was known to
+    /// define (`None` when it was not cached).
+    pub fn forget(&self, path: &Path) -> Option<Vec<(String, String)>> {
         let mut disk = self
             .disk
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        disk.remove(path);
+        let mut old = disk.remove(path);
         if let Ok(canonical) = path.canonicalize() {
-            disk.remove(&canonical);
+            old = disk.remove(&canonical).or(old);
         }
+        old.map(|old| old.facts.macros.clone())
+    }
+
+    /// The macros the file at `path` defines now, read from disk (`None` when it cannot be read
+    /// within `limits`).
+    pub fn macros_on_disk(
+        &self,
+        path: &Path,
+        limits: ProjectLimits,
+        options: &ExtractOptions,
+    ) -> Option<Vec<(String, String)>> {
+        let canonical = path.canonicalize().ok()?;
+        let facts = self.of_file(&canonical, limits, options).ok()?;
+        Some(facts.macros.clone())
     }
 
     fn of_text(&self, text: &str, options: &ExtractOptions) -> Arc<LatexFileFacts> {

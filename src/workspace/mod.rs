@@ -47,8 +47,8 @@ use crate::prose::Language;
 
 pub use index::{IndexStatus, MANUSCRIPT_EXTENSIONS, is_manuscript};
 pub use latex_project::{
-    LatexProject, MAX_GRAPH_FILES, MAX_ROOT_CANDIDATES, ProjectHint, ProjectLimits, Resolver,
-    canonical_roots,
+    FactsCache, LATEX_PROJECT_CODE, LatexProject, MAX_GRAPH_FILES, MAX_ROOT_CANDIDATES,
+    ProjectHint, ProjectLimits, Resolver, canonical_roots, project_macros_on_disk,
 };
 pub use model::{WorkspaceOptions, probe_classes};
 pub use navigation::{DocumentMentions, EntitySymbol, Place};
@@ -197,8 +197,9 @@ pub struct Workspace<K> {
 
 /// The LaTeX projects of the open documents.
 struct LatexProjects<K> {
-    /// The facts of files, cached by content or by size and modification time.
-    cache: latex_project::FactsCache,
+    /// The facts of files, cached by content or by size and modification time (shared with the
+    /// project index).
+    cache: Arc<FactsCache>,
     /// Per open LaTeX document: its project as its last analysis job resolved it.
     projects: DashMap<K, ResolvedProject>,
     /// The workspace folders and their canonical forms.
@@ -208,7 +209,7 @@ struct LatexProjects<K> {
 impl<K: Eq + Hash> Default for LatexProjects<K> {
     fn default() -> Self {
         LatexProjects {
-            cache: latex_project::FactsCache::default(),
+            cache: Arc::new(FactsCache::default()),
             projects: DashMap::new(),
             roots: std::sync::Mutex::new((Vec::new(), Arc::new(Vec::new()))),
         }
@@ -829,18 +830,26 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
 
     /// Follows a LaTeX file changed on disk (or created, or deleted): the open documents whose
     /// project holds it are analysed again (all open LaTeX documents when it is new or gone, since
-    /// it may join or leave a graph). Returns how many were scheduled.
+    /// it may join or leave a graph). When the macros it defines changed, the closed files of the
+    /// project index are read again too (unchanged ones come from the disk cache). Returns how
+    /// many open documents were scheduled.
     pub fn latex_file_changed(&self, path: &Path, created_or_deleted: bool) -> usize {
-        let is_latex = path
-            .extension()
-            .and_then(|extension| extension.to_str())
-            .is_some_and(|extension| {
-                extension.eq_ignore_ascii_case("tex") || extension.eq_ignore_ascii_case("ltx")
-            });
+        let is_latex = Language::from_path(path) == Language::Latex;
         if !is_latex {
             return 0;
         }
-        self.latex.cache.forget(path);
+        let before = self.latex.cache.forget(path);
+        let settings = self.settings();
+        let limits = ProjectLimits {
+            max_file_bytes: settings.index.max_file_bytes,
+        };
+        let mut base = settings.extract_for(None);
+        base.latex_macros.clear();
+        let after = self.latex.cache.macros_on_disk(path, limits, &base);
+        let macros_changed = before.unwrap_or_default() != after.unwrap_or_default();
+        if macros_changed && settings.index.enabled {
+            self.index_project();
+        }
         let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
         let keys: Vec<K> = if created_or_deleted {
             self.documents

@@ -18,12 +18,12 @@ protein = ["IL-2Rα", "IL2R alpha", "il-2 rα", "NF-κB", "NF-kappaB"]
 cell_line = ["Jurkat cells"]
 "#;
 
-fn file_uri(path: &Path) -> String {
+pub(super) fn file_uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
 /// The UTF-16 position of byte `offset` of `text`.
-fn position(text: &str, offset: usize) -> Value {
+pub(super) fn position(text: &str, offset: usize) -> Value {
     let before = &text[..offset];
     let line = before.matches('\n').count();
     let line_start = before.rfind('\n').map_or(0, |index| index + 1);
@@ -31,7 +31,7 @@ fn position(text: &str, offset: usize) -> Value {
     json!({ "line": line, "character": character })
 }
 
-fn range_of(text: &str, needle: &str) -> Value {
+pub(super) fn range_of(text: &str, needle: &str) -> Value {
     let start = text
         .find(needle)
         .unwrap_or_else(|| panic!("{needle:?} in the text"));
@@ -87,7 +87,7 @@ impl Project {
 
 /// Polls `scitag/status` until the index holds `files` files and no pass runs; returns its
 /// `index` object.
-async fn indexed(client: &mut TestClient, files: u64) -> Value {
+pub(super) async fn indexed(client: &mut TestClient, files: u64) -> Value {
     let started = Instant::now();
     loop {
         let index = client.status().await["index"].clone();
@@ -103,7 +103,7 @@ async fn indexed(client: &mut TestClient, files: u64) -> Value {
 }
 
 /// The `(uri, range)` of each reference at byte `offset` of the open document `uri`.
-async fn references(
+pub(super) async fn references(
     client: &mut TestClient,
     uri: &str,
     text: &str,

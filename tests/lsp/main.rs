@@ -15,6 +15,7 @@ mod glossary;
 mod hover;
 mod index;
 mod initialize;
+mod latex_project;
 mod layering;
 mod navigation;
 mod settings;

@@ -1,5 +1,6 @@
-//! `textDocument/publishDiagnostics`: low-confidence and consistency diagnostics, pushed by the
-//! server after every committed analysis (and after a settings change that alters them).
+//! `textDocument/publishDiagnostics`: low-confidence, consistency and LaTeX project diagnostics,
+//! pushed by the server after every committed analysis (and after a settings change that alters
+//! them).
 
 use tower_lsp_server::ls_types::Uri;
 
@@ -32,6 +33,13 @@ impl ServerState {
                 .consistency()
                 .iter()
                 .map(|finding| convert::finding_diagnostic(finding, text, encoding, uri)),
+        );
+        diagnostics.extend(
+            snapshot
+                .project_hints()
+                .iter()
+                .filter(|hint| hint.range.end <= text.len_bytes())
+                .map(|hint| convert::project_hint_diagnostic(hint, text, encoding)),
         );
         diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.range.end));
         self.client

@@ -49,6 +49,17 @@ pub(super) fn did_change_watched_files(server: &ServerState, params: DidChangeWa
         match server.workspace.glossary_file_changed(&path) {
             GlossaryChange::NotAGlossary => {
                 let deleted = change.typ == FileChangeType::DELETED;
+                let created_or_deleted = deleted || change.typ == FileChangeType::CREATED;
+                // The open LaTeX documents whose project holds the file read it again.
+                let dependents = server
+                    .workspace
+                    .latex_file_changed(&path, created_or_deleted);
+                if dependents > 0 {
+                    tracing::debug!(
+                        "LaTeX project: {} changed on disk; {dependents} open documents re-read it",
+                        path.display()
+                    );
+                }
                 if server.workspace.manuscript_file_changed(&path, deleted) {
                     tracing::debug!("index: {} changed on disk", path.display());
                 }
@@ -68,7 +79,8 @@ pub(super) fn did_change_watched_files(server: &ServerState, params: DidChangeWa
 }
 
 /// Asks the client to report changes of any `scitag.toml` and any manuscript
-/// (`workspace::MANUSCRIPT_EXTENSIONS`: the project index follows them) in the workspace.
+/// (`workspace::MANUSCRIPT_EXTENSIONS`: the project index follows them) in the workspace; with the
+/// index off, of LaTeX files still (LaTeX projects follow them).
 pub(super) async fn register_glossary_watcher(server: &ServerState) {
     let mut watchers = vec![FileSystemWatcher {
         glob_pattern: GlobPattern::String(format!("**/{GLOSSARY_FILE_NAME}")),
@@ -83,6 +95,11 @@ pub(super) async fn register_glossary_watcher(server: &ServerState) {
         extensions.push("Rmd".to_owned());
         watchers.push(FileSystemWatcher {
             glob_pattern: GlobPattern::String(format!("**/*.{{{}}}", extensions.join(","))),
+            kind: None,
+        });
+    } else {
+        watchers.push(FileSystemWatcher {
+            glob_pattern: GlobPattern::String("**/*.{tex,ltx}".to_owned()),
             kind: None,
         });
     }
