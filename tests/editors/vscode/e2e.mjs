@@ -257,6 +257,55 @@ async function checkEntities(page, name, palette, shot) {
   return entities;
 }
 
+// The rows of the Outline view, as their labels read.
+async function outlineRows(page) {
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /outline/i }) }).first();
+  return pane.locator('.monaco-list-row').evaluateAll((rows) =>
+    rows.map((row) => ({
+      label: row.getAttribute('aria-label') ?? row.textContent ?? '',
+      expanded: row.getAttribute('aria-expanded'),
+    })),
+  );
+}
+
+async function checkOutline(page, name, heading, shot) {
+  await runCommand(page, 'Explorer: Focus on Outline View');
+  // Fold the file list so that the Outline has the room of the side bar (and the screenshot shows it).
+  const folders = page.locator('.pane', { has: page.locator('.explorer-folders-view') }).locator('.pane-header').first();
+  await folders.click().catch(() => undefined);
+  const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /outline/i }) }).first();
+  const isClass = (label) => /(protein|cell (type|line)|DNA|RNA)\s*\(\d+\)/i.test(label);
+  // VS Code merges the symbols of every provider (the built-in Markdown one answers first): wait for
+  // scitag's, expanding what is collapsed (the heading, then its classes) as a user clicks twisties.
+  const rows = await poll(async () => {
+    const collapsed = pane.locator('.monaco-list-row[aria-expanded="false"]');
+    if ((await collapsed.count()) > 0) {
+      await collapsed.first().locator('.monaco-tl-twistie').click().catch(() => undefined);
+      return undefined;
+    }
+    const list = (await outlineRows(page)).map((row) => row.label);
+    return list.some(isClass) && list.some((label) => /\(constant\)$/.test(label)) ? list : undefined;
+  }, 30000, 300);
+  const labels = rows ?? (await outlineRows(page)).map((row) => row.label);
+  check(labels.some((label) => label.includes(heading)), `${name}: the Outline shows the heading "${heading}"`, JSON.stringify(labels));
+  const classRow = labels.find(isClass);
+  check(classRow !== undefined, `${name}: under it the entities grouped by class with their counts ("${classRow ?? ''}")`, JSON.stringify(labels));
+  // Entity rows (VS Code labels them "name (constant)") name mentions the editor highlights.
+  const highlighted = (await entitySpans(page, PALETTES.dark)).map((span) => span.text).join(' ');
+  const entityRows = labels
+    .filter((label) => /\(constant\)$/.test(label))
+    .map((label) => label.replace(/\s*\(constant\)$/, ''));
+  check(
+    entityRows.length > 0 && entityRows.every((entity) => squash(highlighted).includes(squash(entity))),
+    `${name}: under a class the entities it highlights (${entityRows.join(', ')})`,
+    JSON.stringify({ labels, highlighted }),
+  );
+  await page.screenshot({ path: path.join(shots, shot) });
+  await folders.click().catch(() => undefined);
+  // Back to the editor.
+  await page.locator('.editor-instance .view-lines').first().click({ position: { x: 5, y: 5 } });
+}
+
 async function main() {
   fs.mkdirSync(shots, { recursive: true });
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'scitag-chromium-'));
@@ -300,6 +349,10 @@ async function main() {
         await page.screenshot({ path: path.join(shots, 'readme.png'), clip: { ...editorBox, height: Math.min(editorBox.height, 330) } });
       }
       await page.mouse.move(5, 5);
+    }
+    // The Outline view (textDocument/documentSymbol): the heading, and under it the entities by class.
+    if (mdEntities !== undefined) {
+      await checkOutline(page, 'sample.md', 'Glucocorticoid signalling in lymphocytes', '6-outline.png');
     }
     const status = await poll(async () => {
       const text = await statusBarText(page);
