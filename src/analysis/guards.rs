@@ -15,11 +15,14 @@
 //!   only of inline math (`$\mathbf{T}$`, `$\pi^*$`), only of text the extractor inserted (the
 //!   `\ref` stand-in), or only of numbers and citation words (`2019`, `[1, 2]`, `et al.`, `Fig. 3`).
 //!
+//! - **Relabelled** when its head noun names a nucleic acid ([`super::heads`]): `sgRNAs` is RNA,
+//!   `IL-2 gene` DNA, whatever the model said.
+//!
 //! Math inside a word is kept: `TNF-$\alpha$` reads `TNF-α`, one word, and stays a protein.
 
 use std::ops::Range;
 
-use super::{names, software};
+use super::{heads, names, software};
 use crate::ner::Entity;
 use crate::prose::{Paragraph, PieceKind};
 
@@ -30,12 +33,44 @@ pub fn apply(paragraph: &Paragraph, source: &str, entities: &[Entity]) -> Vec<En
         .iter()
         .filter_map(|entity| {
             let range = guard(paragraph, source, entity.range.clone())?;
-            Some(Entity {
+            let mut guarded = Entity {
                 range,
                 ..entity.clone()
-            })
+            };
+            if let Some(class) =
+                heads::relabel(&guarded.label, &paragraph.prose[guarded.range.clone()])
+            {
+                take_class(&mut guarded, class);
+            }
+            Some(guarded)
         })
         .collect()
+}
+
+/// Gives `entity` the class its head names ([`heads`]). The model chose between the two classes
+/// and the rule decides, so the score becomes the model's probability of either (its score plus the
+/// new class's runner-up probability), and the model's own class becomes the first runner-up.
+fn take_class(entity: &mut Entity, class: &str) {
+    let taken = entity
+        .alternatives
+        .iter()
+        .position(|alternative| alternative.label == class)
+        .map(|index| entity.alternatives.remove(index).probability)
+        .unwrap_or(0.0);
+    let previous = std::mem::replace(&mut entity.label, class.to_owned());
+    entity.alternatives.insert(
+        0,
+        crate::ner::Alternative {
+            label: previous,
+            probability: entity.score,
+        },
+    );
+    entity.score = (entity.score + taken).min(1.0);
+    if let Some(tag) = &mut entity.tag
+        && let Some((prefix, _)) = tag.split_once('-')
+    {
+        *tag = format!("{prefix}-{class}");
+    }
 }
 
 /// Where a prose byte came from, as far as the guards care.
@@ -512,6 +547,45 @@ mod tests {
         let out = apply(paragraph, source, &[entity]);
         out.first()
             .map(|entity| paragraph.prose[entity.range.clone()].to_string())
+    }
+
+    #[test]
+    fn a_nucleic_acid_head_gives_its_class_and_the_model_class_becomes_the_runner_up() {
+        let source = "Cells were transduced with sgRNAs against the IL-2 gene.\n";
+        let extraction = extract(source, Language::Markdown, &ExtractOptions::default());
+        let paragraph = &extraction.paragraphs[0];
+        let at = |needle: &str| {
+            let start = paragraph.prose.find(needle).expect("in the prose");
+            start..start + needle.len()
+        };
+        let alternative = |label: &str, probability: f32| crate::ner::Alternative {
+            label: label.into(),
+            probability,
+        };
+        let entities = [
+            Entity {
+                range: at("sgRNAs"),
+                label: "DNA".into(),
+                score: 0.6,
+                alternatives: vec![alternative("RNA", 0.3), alternative("O", 0.1)],
+                tag: None,
+            },
+            Entity {
+                range: at("IL-2 gene"),
+                label: "DNA".into(),
+                score: 0.9,
+                alternatives: vec![alternative("protein", 0.1)],
+                tag: None,
+            },
+        ];
+        let out = apply(paragraph, source, &entities);
+        assert_eq!(out[0].label, "RNA");
+        assert!((out[0].score - 0.9).abs() < 1e-6, "{}", out[0].score);
+        assert_eq!(
+            out[0].alternatives,
+            [alternative("DNA", 0.6), alternative("O", 0.1)]
+        );
+        assert_eq!(out[1], entities[1], "already the head's class: unchanged");
     }
 
     #[test]

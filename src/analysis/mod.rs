@@ -10,6 +10,7 @@
 pub mod cache;
 pub mod consistency;
 pub mod guards;
+pub mod heads;
 pub mod names;
 pub mod scheduler;
 pub mod software;

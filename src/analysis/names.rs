@@ -2,7 +2,8 @@
 //!
 //! A modern manuscript names databases (`GTEx`, `recount2`), companies (`TaKaRa`), techniques
 //! (`RNA-seq`, `ELISA`), machine-learning vocabulary (`VAEs`, `deep neural networks`), viruses and
-//! strains (`HIV`, `BG505`), measures (`MFI`, `PPIs`) and dyes (`PE/Cy7`, `FITC`); a model trained on 1990s abstracts reads
+//! strains (`HIV`, `BG505`), measures (`MFI`, `PPIs`), dyes (`PE/Cy7`, `FITC`) and chemicals
+//! (`TNP`, `glycans`, `DMSO`); a model trained on 1990s abstracts reads
 //! many of them as proteins, DNA or cell types. The names (`names.txt`, `kind<TAB>name`, lowercase)
 //! are a hand-curated seed (`scripts/lexicon/known_names.txt`) minus every name that is a whole
 //! gold entity of the JNLPBA and BC2GM training sets; `scripts/build_software_lexicon.py
@@ -39,6 +40,8 @@ pub enum Kind {
     Measure,
     /// A fluorescent dye or conjugate (`PE/Cy7`, `BV421`, `FITC`).
     Dye,
+    /// A small molecule, hapten, glycan or reagent (`TNP`, `glycans`, `DMSO`): no JNLPBA class.
+    Chemical,
     /// Not listed: the head word names an organisation.
     Organisation,
     /// Not listed: the head word or the next word names a tool or a resource.
@@ -64,6 +67,7 @@ static NAMES: LazyLock<HashMap<&'static str, Kind>> = LazyLock::new(|| {
                 "virus" => Kind::Virus,
                 "measure" => Kind::Measure,
                 "dye" => Kind::Dye,
+                "chemical" => Kind::Chemical,
                 _ => return None,
             };
             Some((name.trim(), kind))
