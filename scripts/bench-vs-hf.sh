@@ -6,7 +6,7 @@
 #   scripts/bench-vs-hf.sh                       # default model (embedded) vs training/out/best
 #   CHECKPOINT=DIR MODEL=DIR scripts/bench-vs-hf.sh [extra bench_vs_hf.py run options, e.g. --limit 500]
 #
-# Environment: PYTHON (a Python with torch, transformers, seqeval; default ../pyenv/bin/python if present,
+# Environment: PYTHON (a Python with torch, transformers, seqeval, onnxruntime, tokenizers; default ../pyenv/bin/python if present,
 # else python3), CHECKPOINT (fine-tuned PyTorch checkpoint; default training/out/best, see training/README.md),
 # MODEL (scitag model directory; default: the model built into the binary), OUT (default target/bench),
 # THREADS (default 2: ONNX Runtime intra-op threads and torch threads).
@@ -27,6 +27,11 @@ mkdir -p "$OUT"
 
 args=(--scitag target/release/scitag --manuscript "$OUT/manuscript.md" --out "$OUT/vs-hf" --threads "$THREADS")
 if [[ -n "${MODEL:-}" ]]; then args+=(--model "$MODEL"); fi
+# The Python onnxruntime peer runs the very model file scitag runs.
+peer_model=${MODEL:-models/jnlpba-minilm}
+for file in "$peer_model"/model_quantized.ort "$peer_model"/model_quantized.onnx "$peer_model"/model.onnx; do
+    if [[ -f "$file" ]]; then args+=(--onnx "$file"); break; fi
+done
 if [[ -d "$CHECKPOINT" ]]; then
     args+=(--checkpoint "$CHECKPOINT")
 else

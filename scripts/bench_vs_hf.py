@@ -6,9 +6,13 @@ docs/PERFORMANCE.md. Everything runs sequentially on this machine, one process a
 
   * HF   `transformers.pipeline("token-classification", aggregation_strategy="simple")`, PyTorch CPU,
          the fine-tuned checkpoint (--checkpoint), torch threads = --threads, in a child process of its
-         own (so torch is never resident while scitag runs). Inputs: one JNLPBA test sentence per call
-         (the pipeline cannot pack neighbouring sentences and truncates at 512 pieces), and the sentences
-         of the manuscript's prose (as `scitag prose` splits them).
+         own (so torch is never resident while scitag runs). Inputs: one JNLPBA test sentence per call,
+         the JNLPBA abstracts whole (the pipeline's `stride` chunks those over 512 pieces), and the
+         sentences of the manuscript's prose (as `scitag prose` splits them).
+  * ORT  the peer a performance-minded Python user would write: the same ONNX model file as scitag
+         (--onnx) through `onnxruntime` (intra-op threads = --threads), the fast tokenizer's
+         `encode_batch`, length-sorted batches of about 2,048 pieces, argmax on each word's first piece,
+         B-/I- grouping; on the JNLPBA sentences and the manuscript's sentences, in a child process.
   * scitag `scitag tag` (release binary) on
       - the same JNLPBA sentences, one per paragraph, with the HF decoding (`--decode pipeline
         --aggregation simple`, one JNLPBA sentence per window): the like-for-like row;
@@ -165,7 +169,7 @@ def parse_time_v(path: pathlib.Path):
     return rss_kb, wall
 
 
-TAGGED = re.compile(r"tagged (\d+) words in (\d+) sentences in ([0-9.]+) s")
+TAGGED = re.compile(r"tagged (\d+) words in (\d+) sentences(?: of \d+ files?)? in ([0-9.]+) s")
 
 
 def run_scitag(binary, args, out_dir, name, time_bin):
@@ -230,6 +234,9 @@ def hf_main(args) -> None:
     else:
         model = AutoModelForTokenClassification.from_pretrained(args.checkpoint)
     model.eval()
+    # A tokenizer.json alone sets no length limit; the model's positions do (the pipeline's stride
+    # chunks by it).
+    tokenizer.model_max_length = min(tokenizer.model_max_length, model.config.max_position_embeddings)
     tagger = pipeline(
         "token-classification",
         model=model,
@@ -239,11 +246,14 @@ def hf_main(args) -> None:
     )
     load_s = time.perf_counter() - started
     texts = job["texts"]
+    call = {"batch_size": args.batch_size}
+    if args.stride:
+        call["stride"] = args.stride
     warm = texts[: args.warmup]
     if warm:
-        tagger(warm, batch_size=args.batch_size)
+        tagger(warm, **call)
     started = time.perf_counter()
-    outputs = tagger(texts, batch_size=args.batch_size)
+    outputs = tagger(texts, **call)
     infer_s = time.perf_counter() - started
     if texts and isinstance(outputs, list) and outputs and isinstance(outputs[0], dict):
         outputs = [outputs]
@@ -262,13 +272,144 @@ def hf_main(args) -> None:
     pathlib.Path(args.result).write_text(json.dumps(result), encoding="utf-8")
 
 
-def run_hf(python, checkpoint, name, texts, words, out_dir, threads, batch_size, warmup, random_weights=False):
+def ort_main(args) -> None:
+    import numpy as np
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    job = json.loads(pathlib.Path(args.job).read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = args.threads
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(args.onnx, options, providers=["CPUExecutionProvider"])
+    inputs = {item.name for item in session.get_inputs()}
+    model_dir = pathlib.Path(args.model_dir)
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(512)
+    id2label = {int(k): v for k, v in json.loads((model_dir / "config.json").read_text())["id2label"].items()}
+    load_s = time.perf_counter() - started
+    texts = job["texts"]
+    timings = {"tokenize": 0.0, "pad": 0.0, "run": 0.0, "decode": 0.0}
+
+    def tag(batch_texts):
+        t0 = time.perf_counter()
+        encodings = tokenizer.encode_batch(batch_texts)
+        t1 = time.perf_counter()
+        timings["tokenize"] += t1 - t0
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        labels = [None] * len(encodings)
+        batch = []
+        def flush():
+            if not batch:
+                return
+            t2 = time.perf_counter()
+            width = max(len(encodings[i].ids) for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            feed = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in inputs:
+                feed["token_type_ids"] = np.zeros_like(ids)
+            t3 = time.perf_counter()
+            logits = session.run(None, feed)[0]
+            t4 = time.perf_counter()
+            best = logits.argmax(-1)
+            for row, i in enumerate(batch):
+                labels[i] = best[row, : len(encodings[i].ids)]
+            timings["pad"] += t3 - t2
+            timings["run"] += t4 - t3
+            timings["decode"] += time.perf_counter() - t4
+            batch.clear()
+        for i in order:
+            if batch and (len(batch) + 1) * len(encodings[i].ids) > args.batch_pieces:
+                flush()
+            batch.append(i)
+        flush()
+        t5 = time.perf_counter()
+        out = []
+        for encoding, best in zip(encodings, labels):
+            entities, seen = [], set()
+            for position, word in enumerate(encoding.word_ids):
+                if word is None or word in seen:
+                    continue
+                seen.add(word)
+                label = id2label[int(best[position])]
+                start, end = encoding.offsets[position]
+                # the word's whole character range: its last piece's end
+                for later in range(position + 1, len(encoding.word_ids)):
+                    if encoding.word_ids[later] != word:
+                        break
+                    end = encoding.offsets[later][1]
+                if label == "O":
+                    continue
+                kind, _, cls = label.partition("-")
+                if kind == "I" and entities and entities[-1][2] == cls and entities[-1][3] == word - 1:
+                    entities[-1] = (entities[-1][0], end, cls, word)
+                else:
+                    entities.append((start, end, cls or label, word))
+            out.append([(a, b, c) for a, b, c, _ in entities])
+        timings["decode"] += time.perf_counter() - t5
+        return out
+
+    warm = texts[: args.warmup]
+    if warm:
+        tag(warm)
+    for key in timings:
+        timings[key] = 0.0
+    started = time.perf_counter()
+    entities = tag(texts)
+    infer_s = time.perf_counter() - started
+    result = {
+        "load_s": load_s,
+        "infer_s": infer_s,
+        "texts": len(texts),
+        "words": job["words"],
+        "threads": args.threads,
+        "batch_pieces": args.batch_pieces,
+        "onnxruntime": ort.__version__,
+        "timings": timings,
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "entities": entities,
+    }
+    pathlib.Path(args.result).write_text(json.dumps(result), encoding="utf-8")
+
+
+def run_ort(python, onnx, model_dir, name, texts, words, out_dir, threads, warmup, batch_pieces=2048):
+    job = out_dir / f"{name}.job.json"
+    result_path = out_dir / f"{name}.result.json"
+    job.write_text(json.dumps({"texts": texts, "words": words}), encoding="utf-8")
+    command = [python, str(pathlib.Path(__file__).resolve()), "ort", "--onnx", str(onnx), "--model-dir",
+               str(model_dir), "--job", str(job), "--result", str(result_path), "--threads", str(threads),
+               "--warmup", str(warmup), "--batch-pieces", str(batch_pieces)]
+    before = load()
+    log(f"{name}: Python onnxruntime on {len(texts)} texts, {words} words (load {before})")
+    started = time.perf_counter()
+    done = subprocess.run(command)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        log(f"{name}: ORT child exited {done.returncode}")
+        return None
+    result = json.loads(result_path.read_text(encoding="utf-8"))
+    result["wall_s"] = wall
+    result["load_before"] = before
+    result["name"] = name
+    return result
+
+
+def run_hf(python, checkpoint, name, texts, words, out_dir, threads, batch_size, warmup, random_weights=False,
+           stride=None):
     job = out_dir / f"{name}.job.json"
     result_path = out_dir / f"{name}.result.json"
     job.write_text(json.dumps({"texts": texts, "words": words}), encoding="utf-8")
     command = [python, str(pathlib.Path(__file__).resolve()), "hf", "--checkpoint", str(checkpoint), "--job", str(job),
                "--result", str(result_path), "--threads", str(threads), "--batch-size", str(batch_size),
-               "--warmup", str(warmup)] + (["--random-weights"] if random_weights else [])
+               "--warmup", str(warmup)] + (["--random-weights"] if random_weights else []) \
+        + (["--stride", str(stride)] if stride else [])
     before = load()
     log(f"{name}: HF pipeline on {len(texts)} texts, {words} words (load {before})")
     started = time.perf_counter()
@@ -409,6 +550,21 @@ def run_main(args) -> None:
             if same is not None:
                 identical = sum(a == b for a, b in zip(same, predicted))
                 hf["identical_sentences_vs_scitag"] = identical
+        # Whole abstracts: what a user tagging paragraphs with the pipeline gets (long ones chunked with a
+        # stride of 64 pieces).
+        abstract_texts = per_abstract.text.split("\n\n")
+        hf = run_hf(args.python, args.checkpoint, "hf-abstracts", abstract_texts, word_count, out_dir, args.threads,
+                    args.hf_batch_size, min(args.warmup, 4), args.random_weights, stride=64)
+        if hf is not None:
+            spans = []
+            offset = 0
+            for text, entities in zip(abstract_texts, hf.pop("entities")):
+                spans.extend((offset + start, offset + end, label) for start, end, label in entities)
+                offset += len(text) + 2
+            hf["score"] = score(sentences, spans_to_labels(sentences, per_abstract.char_ranges, spans))
+            hf["what"] = f"JNLPBA abstracts whole, HF pipeline (simple, stride 64), batch {args.hf_batch_size}"
+            hf["corpus"] = "jnlpba"
+            rows.append(hf)
         hf = run_hf(args.python, args.checkpoint, "hf-manuscript", m_sentences, m_words, out_dir, args.threads,
                     args.hf_batch_size, args.warmup, args.random_weights)
         if hf is not None:
@@ -419,6 +575,28 @@ def run_main(args) -> None:
     else:
         log("no --checkpoint: the Hugging Face side is skipped")
 
+    # -- the Python onnxruntime peer ----------------------------------------------------------------
+    if args.onnx:
+        model_dir = args.model or (REPO / "models/jnlpba-minilm")
+        peer = run_ort(args.python, args.onnx, model_dir, "ort-python-sentences", sentence_texts, word_count, out_dir,
+                       args.threads, args.warmup)
+        if peer is not None:
+            spans = []
+            for s, entities in enumerate(peer.pop("entities")):
+                base = per_sentence.char_ranges[(s, 0)][0]
+                spans.extend((base + start, base + end, label) for start, end, label in entities)
+            peer["score"] = score(sentences, spans_to_labels(sentences, per_sentence.char_ranges, spans))
+            peer["what"] = "JNLPBA sentences, Python onnxruntime + tokenizers, ~2,048-piece batches, argmax"
+            peer["corpus"] = "jnlpba"
+            rows.append(peer)
+        peer = run_ort(args.python, args.onnx, model_dir, "ort-python-manuscript", m_sentences, m_words, out_dir,
+                       args.threads, args.warmup)
+        if peer is not None:
+            peer.pop("entities")
+            peer["what"] = "manuscript prose sentences, Python onnxruntime + tokenizers, ~2,048-piece batches"
+            peer["corpus"] = "manuscript"
+            rows.append(peer)
+
     # -- report -----------------------------------------------------------------------------------
     for row in rows:
         infer = row.get("infer_s", row.get("tag_s"))
@@ -428,7 +606,10 @@ def run_main(args) -> None:
     summary = {"machine_load_end": load(), "rows": rows, "ratios": {}, "f1_checks": {}}
     pairs = [("jnlpba, like-for-like", "scitag-sentences-simple", "hf-sentences"),
              ("jnlpba, scitag defaults", "scitag-abstracts-default", "hf-sentences"),
-             ("manuscript", "scitag-manuscript-default", "hf-manuscript")]
+             ("jnlpba abstracts, both whole", "scitag-abstracts-default", "hf-abstracts"),
+             ("manuscript", "scitag-manuscript-default", "hf-manuscript"),
+             ("jnlpba sentences vs Python onnxruntime", "scitag-sentences-simple", "ort-python-sentences"),
+             ("manuscript vs Python onnxruntime", "scitag-manuscript-default", "ort-python-manuscript")]
     for label, _ in models[1:]:
         pairs += [(f"jnlpba, like-for-like, {label}", f"scitag-sentences-simple-{label}", "hf-sentences"),
                   (f"jnlpba, scitag defaults, {label}", f"scitag-abstracts-default-{label}", "hf-sentences"),
@@ -436,6 +617,9 @@ def run_main(args) -> None:
     for label, ours, theirs in pairs:
         if ours in by_name and theirs in by_name:
             a, b = by_name[ours], by_name[theirs]
+            if None in (a["words_per_s_infer"], b["words_per_s_infer"], a["words_per_s_wall"], b["words_per_s_wall"]):
+                log(f"{label}: no timing for {ours if a['words_per_s_infer'] is None else theirs}")
+                continue
             summary["ratios"][label] = {
                 "infer": a["words_per_s_infer"] / b["words_per_s_infer"],
                 "wall": a["words_per_s_wall"] / b["words_per_s_wall"],
@@ -494,6 +678,16 @@ def main() -> None:
     run.add_argument("--hf-batch-size", type=int, default=1)
     run.add_argument("--warmup", type=int, default=16)
     run.add_argument("--limit", type=int, help="only the abstracts within the first N test sentences")
+    run.add_argument("--onnx", type=pathlib.Path,
+                     help="the ONNX (or ORT-format) model file for the Python onnxruntime peer (skipped without)")
+    peer = sub.add_parser("ort")
+    peer.add_argument("--onnx", required=True)
+    peer.add_argument("--model-dir", required=True)
+    peer.add_argument("--job", required=True)
+    peer.add_argument("--result", required=True)
+    peer.add_argument("--threads", type=int, default=2)
+    peer.add_argument("--warmup", type=int, default=16)
+    peer.add_argument("--batch-pieces", type=int, default=2048)
     hf = sub.add_parser("hf")
     hf.add_argument("--checkpoint", required=True)
     hf.add_argument("--job", required=True)
@@ -502,9 +696,12 @@ def main() -> None:
     hf.add_argument("--batch-size", type=int, default=1)
     hf.add_argument("--warmup", type=int, default=16)
     hf.add_argument("--random-weights", action="store_true")
+    hf.add_argument("--stride", type=int)
     args = parser.parse_args()
     if args.mode == "hf":
         hf_main(args)
+    elif args.mode == "ort":
+        ort_main(args)
     else:
         run_main(args)
 

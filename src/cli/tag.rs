@@ -305,8 +305,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
     tracing::info!(
-        "tagged {words} words in {sentences} sentences of {} files in {elapsed:.3} s ({:.0} words/s)",
-        inputs.len(),
+        "tagged {words} words in {sentences} sentences of {} in {elapsed:.3} s ({:.0} words/s)",
+        match inputs.len() {
+            1 => "1 file".to_owned(),
+            files => format!("{files} files"),
+        },
         words as f64 / elapsed.max(1e-9)
     );
 
