@@ -173,6 +173,8 @@ pub struct AnalysisStats {
     pub cache_misses: usize,
     pub sentences_inferred: usize,
     pub elapsed: Duration,
+    /// Of `elapsed`, the time in the model (tokenization, inference, decoding) for the misses.
+    pub inference: Duration,
 }
 
 /// The entities of one document version.
@@ -438,6 +440,7 @@ impl Analyzer {
         let tagged = started.elapsed();
         let entities = source_entities(&finisher, &paragraphs, &keys, &found);
         stats.elapsed = started.elapsed();
+        stats.inference = tagged - looked_up;
         tracing::debug!(
             extract = ?extracted,
             lookup = ?(looked_up - extracted),

@@ -3,7 +3,7 @@
 //! The shape (camelCase keys) is a contract with the editor extensions and the benchmarks:
 //! `openDocuments`, `paragraphs`, `entities`, `cacheHits`, `cacheMisses`, `cacheEntries`,
 //! `cacheCapacity`, `analyses`, `sentencesInferred`, `lastAnalysis` (`paragraphs`, `cacheHits`,
-//! `cacheMisses`, `sentencesInferred`, `ms`), `model` (`name`, `state`, `error`),
+//! `cacheMisses`, `sentencesInferred`, `ms`, `inferenceMs`: the part of `ms` spent in the model), `model` (`name`, `state`, `error`),
 //! `positionEncoding`, `version`, and `documents` (`uri`, `version`, `analyzedVersion`,
 //! `complete` (false while only a partial result of a first analysis is shown), `paragraphs`,
 //! `entities`), and `index` (`files`, `indexing`, `fromCache`, `tagged`, `skipped`).
@@ -50,6 +50,7 @@ pub(super) fn status(server: &ServerState) -> Value {
             "cacheMisses": counters.last.cache_misses,
             "sentencesInferred": counters.last.sentences_inferred,
             "ms": counters.last.elapsed.as_secs_f64() * 1000.0,
+            "inferenceMs": counters.last.inference.as_secs_f64() * 1000.0,
         },
         "model": { "name": model.name, "state": model.state, "error": model.error },
         "positionEncoding": server.support().encoding.as_str(),
