@@ -163,6 +163,9 @@ pub struct AnalysisRequest {
     /// Background work (the project index): batches of one paragraph, so that `is_current` is asked
     /// often and a keystroke's job waits for little more than one paragraph.
     pub background: bool,
+    /// The extraction of an earlier version of the document, to extract this one around the edit
+    /// (`prose::extract_after`).
+    pub previous: Option<Arc<prose::Extracted>>,
 }
 
 /// What one analysis cost.
@@ -194,6 +197,9 @@ pub struct DocumentAnalysis {
     /// The document's headings (its outline), in bytes of the analysed text, moved along with
     /// edits like the entities ([`shift_headings`]).
     pub headings: Vec<prose::Heading>,
+    /// What the entities were found in: the text and its extraction, for the next version's
+    /// [`AnalysisRequest::previous`] (`None` without a model).
+    pub extracted: Option<Arc<prose::Extracted>>,
 }
 
 /// Why an analysis produced nothing.
@@ -311,16 +317,23 @@ impl Analyzer {
                         request.language,
                         &extraction.paragraphs,
                     ),
+                    extracted: None,
                 });
             }
         };
-        let extraction = prose::extract(&request.text, request.language, &request.settings.extract);
+        let (extracted, method) = prose::extract_after(
+            request.previous.as_deref(),
+            &request.text,
+            request.language,
+            &request.settings.extract,
+        );
+        let extracted = Arc::new(extracted);
         // Built once per analysis: its ignore-comment scan serves every partial result, the final
         // one and the consistency search.
         let finisher = Finisher::new(&request.text, request.language, request.glossary.as_deref());
-        let paragraphs = extraction.paragraphs;
-        let headings = prose::headings(&request.text, request.language, &paragraphs);
-        let extracted = started.elapsed();
+        let paragraphs = extracted.extraction.paragraphs.as_slice();
+        let headings = extracted.headings.clone();
+        let extracted_at = started.elapsed();
         let decode_options = request.settings.decode_options(classifier.as_ref());
         let settings_fingerprint = {
             let mut hasher = DefaultHasher::new();
@@ -433,6 +446,7 @@ impl Analyzer {
                     complete: false,
                     untagged: Vec::new(),
                     headings: headings.clone(),
+                    extracted: Some(extracted.clone()),
                 });
             }
         }
@@ -442,8 +456,9 @@ impl Analyzer {
         stats.elapsed = started.elapsed();
         stats.inference = tagged - looked_up;
         tracing::debug!(
-            extract = ?extracted,
-            lookup = ?(looked_up - extracted),
+            extract = ?extracted_at,
+            ?method,
+            lookup = ?(looked_up - extracted_at),
             tag = ?(tagged - looked_up),
             map = ?(stats.elapsed - tagged),
             misses = stats.cache_misses,
@@ -467,6 +482,7 @@ impl Analyzer {
             complete: true,
             untagged,
             headings,
+            extracted: Some(extracted.clone()),
         })
     }
 
@@ -984,6 +1000,7 @@ mod tests {
             focus: None,
             glossary: None,
             background: false,
+            previous: None,
         };
         analyzer
             .analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {})
@@ -1099,6 +1116,7 @@ mod tests {
             focus: None,
             glossary: None,
             background: false,
+            previous: None,
         };
         let polls = AtomicUsize::new(0);
         let mut reports = Vec::new();
@@ -1130,6 +1148,7 @@ mod tests {
             focus: None,
             glossary: None,
             background: false,
+            previous: None,
         };
         let mut partials = Vec::new();
         let complete = analyzer
@@ -1183,6 +1202,7 @@ mod tests {
             focus: Some(Arc::new(Mutex::new(Some(start..end)))),
             glossary: None,
             background: false,
+            previous: None,
         };
         let mut partials = Vec::new();
         let complete = analyzer
@@ -1219,6 +1239,7 @@ mod tests {
             focus: None,
             glossary: None,
             background: false,
+            previous: None,
         };
         assert!(matches!(
             analyzer.analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {}),

@@ -13,6 +13,7 @@
 //! - a Verbatim piece's prose bytes equal its source bytes; Synthetic pieces have empty source ranges;
 //! - every prose byte maps into `source_range`.
 
+mod incremental;
 mod invariants;
 mod latex;
 mod markdown;
@@ -26,6 +27,7 @@ mod sentences;
 use std::ops::Range;
 use std::path::Path;
 
+pub use incremental::{Extracted, Method as ExtractionMethod, extract_after};
 pub use invariants::check_invariants;
 pub use latex::project::{
     LatexFileFacts, LatexLink, LinkKind, latex_file_facts, latex_file_structure,

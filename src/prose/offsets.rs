@@ -48,6 +48,15 @@ impl OffsetMap {
         &self.pieces
     }
 
+    /// Moves every piece's source range by `delta` bytes (the source text before it grew or
+    /// shrank).
+    pub(crate) fn shift_source(&mut self, delta: isize) {
+        for piece in &mut self.pieces {
+            piece.source = ((piece.source.start as isize + delta) as usize)
+                ..((piece.source.end as isize + delta) as usize);
+        }
+    }
+
     /// The piece that contains the prose byte `offset`.
     pub fn piece_at(&self, offset: usize) -> Option<&Piece> {
         let index = self

@@ -234,6 +234,7 @@ impl Indexer {
                     focus: None,
                     glossary: glossary.clone(),
                     background: true,
+                    previous: None,
                 };
                 let analysis = match self.analyzer.analyze(
                     &request,

@@ -697,6 +697,11 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
         let focus = open.focus.clone();
         let path = open.path.clone();
         let canonical_path = open.canonical_path.clone();
+        // The last analysis's text and extraction: this version is extracted around the edit.
+        let previous = open
+            .analysis
+            .as_ref()
+            .and_then(|analysis| analysis.extracted.clone());
         drop(open);
         // A LaTeX document reads the macros of its project: the graph is resolved on the worker,
         // with the open documents' texts (a rope clone each) winning over the files on disk.
@@ -741,6 +746,7 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
                 focus: Some(focus),
                 glossary,
                 background: false,
+                previous,
             };
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 analyzer.analyze(
