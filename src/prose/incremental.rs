@@ -1,8 +1,7 @@
 //! Extraction around an edit: when a keystroke only types or deletes ordinary characters inside
-//! one paragraph of a Markdown or plain-text document, only that paragraph's lines are extracted
-//! again and the rest of the previous extraction is reused (shifted), instead of parsing the whole
-//! document. Whenever that cannot be shown to give what extracting the whole document gives, the
-//! whole document is extracted.
+//! one paragraph, only that paragraph's lines are extracted again and the rest of the previous
+//! extraction is reused (shifted), instead of parsing the whole document. Whenever that cannot be
+//! shown to give what extracting the whole document gives, the whole document is extracted.
 //!
 //! Why the result is the whole document's:
 //! - **The edit cannot change any block or inline structure outside the paragraph.** The removed
@@ -19,7 +18,10 @@
 //!   extracted whole. The edit changes no line prefix, so the context that did not matter before
 //!   does not matter after.
 //!
-//! LaTeX is always extracted whole: macros, groups and environments reach across paragraphs.
+//! LaTeX is always extracted whole. Macros, groups, environments and comments reach across
+//! paragraphs, and a trial with the same rules plus "never next to a control word" failed this
+//! module's random-edit test (a comment eating the line end reads differently in a window cut at
+//! that line end), so no shortcut is taken there until a LaTeX restart point can be proven.
 //! The headings come along: those after the paragraph move with the text, and an edited heading
 //! has all of them read again. `tests` checks the result (paragraphs, problems and headings)
 //! against a whole extraction on every fixture and corpus manuscript for thousands of random edits.
@@ -191,20 +193,20 @@ fn around_edit(
     language: Language,
     options: &ExtractOptions,
 ) -> Option<(Extraction, Edit)> {
-    if !matches!(language, Language::Markdown | Language::Plain) {
-        return None;
-    }
     let old = previous.text.as_str();
     let (removed, inserted) = changed_ranges(old, text);
     if !old[removed.clone()].chars().all(is_plain) || !text[inserted.clone()].chars().all(is_plain)
     {
         return None;
     }
+    if !matches!(language, Language::Markdown | Language::Plain) {
+        return None;
+    }
     if language == Language::Markdown && may_define_references(text) {
         return None;
     }
     let paragraphs = &previous.extraction.paragraphs;
-    // The paragraph the edit falls in: after its first prose byte, up to the end of its last line.
+    // The paragraph the edit falls in: after its first prose byte, up to its last one.
     let index =
         paragraphs.partition_point(|paragraph| paragraph.source_range.start < removed.start);
     let index = index.checked_sub(1)?;
@@ -215,7 +217,9 @@ fn around_edit(
     let window_end = old[paragraph.source_range.end..]
         .find('\n')
         .map_or(old.len(), |at| paragraph.source_range.end + at);
-    if removed.end > window_end {
+    // Within the paragraph's own source bytes (typing at its very end included): text after it
+    // on its last line may belong to another paragraph (LaTeX: the prose after `\section{…}`).
+    if removed.end > paragraph.source_range.end {
         return None;
     }
     // Never in a line's indentation or prefix: a prose character comes first on its line.
@@ -404,8 +408,8 @@ mod tests {
     }
 
     /// Random keystrokes (a letter, a space, a punctuation mark or a deletion at a random place)
-    /// on every Markdown fixture and corpus manuscript: the extraction around the edit always
-    /// equals the whole document's.
+    /// on every Markdown and LaTeX fixture and corpus manuscript: the extraction around the edit
+    /// always equals the whole document's.
     #[test]
     fn random_edits_of_real_manuscripts_extract_as_the_whole_document() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -413,20 +417,22 @@ mod tests {
         for folder in [
             root.join("tests/fixtures/prose"),
             root.join("../shared/corpus/markdown"),
+            root.join("../shared/corpus/latex"),
         ] {
             if let Ok(entries) = std::fs::read_dir(&folder) {
                 files.extend(entries.filter_map(|entry| entry.ok().map(|entry| entry.path())));
             }
         }
-        files.retain(|path| Language::from_path(path) == Language::Markdown);
+        files.retain(|path| Language::from_path(path) != Language::Plain);
         files.sort();
-        assert!(!files.is_empty(), "no Markdown fixtures found");
+        assert!(!files.is_empty(), "no fixtures found");
         let typed = ["e", "Z", "7", " ", ".", ",", "(", "é", "α", "'"];
         let mut random = Random(0x5c17a9);
         let (mut around, mut total) = (0usize, 0usize);
         for path in &files {
+            let language = Language::from_path(path);
             let mut text = std::fs::read_to_string(path).expect("fixture");
-            let mut previous = extracted(&text, Language::Markdown);
+            let mut previous = extracted(&text, language);
             for _ in 0..400 {
                 let mut at = random.below(text.len() + 1);
                 while !text.is_char_boundary(at) {
@@ -440,8 +446,8 @@ mod tests {
                     new.insert_str(at, typed[random.below(typed.len())]);
                 }
                 let (extracted, method) =
-                    extract_after(Some(&previous), &new, Language::Markdown, &previous.options);
-                let whole = Extracted::new(&new, Language::Markdown, &ExtractOptions::default());
+                    extract_after(Some(&previous), &new, language, &previous.options);
+                let whole = Extracted::new(&new, language, &ExtractOptions::default());
                 assert_eq!(
                     extracted,
                     whole,
