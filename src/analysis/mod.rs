@@ -438,7 +438,7 @@ impl Analyzer {
                 partial(DocumentAnalysis {
                     version: request.version,
                     model: Some(identity),
-                    entities: source_entities(&finisher, &paragraphs, &keys, &found),
+                    entities: source_entities(&finisher, paragraphs, &keys, &found),
                     stats: AnalysisStats {
                         elapsed: started.elapsed(),
                         ..stats
@@ -452,7 +452,7 @@ impl Analyzer {
         }
 
         let tagged = started.elapsed();
-        let entities = source_entities(&finisher, &paragraphs, &keys, &found);
+        let entities = source_entities(&finisher, paragraphs, &keys, &found);
         stats.elapsed = started.elapsed();
         stats.inference = tagged - looked_up;
         tracing::debug!(
@@ -472,8 +472,7 @@ impl Analyzer {
         counters.cache_misses += stats.cache_misses as u64;
         counters.sentences_inferred += stats.sentences_inferred as u64;
         counters.last = stats;
-        let untagged =
-            consistency::untagged_mentions(finisher.suppressed(), &paragraphs, &entities);
+        let untagged = consistency::untagged_mentions(finisher.suppressed(), paragraphs, &entities);
         Ok(DocumentAnalysis {
             version: request.version,
             model: Some(identity),
@@ -768,8 +767,7 @@ pub fn analyze_texts(
             placed_entities(&finisher, pairs.into_iter())
                 .into_iter()
                 .unzip();
-        let untagged =
-            consistency::untagged_mentions(finisher.suppressed(), &paragraphs, &entities);
+        let untagged = consistency::untagged_mentions(finisher.suppressed(), paragraphs, &entities);
         result.push(TextAnalysis {
             paragraphs,
             entities,
