@@ -767,7 +767,8 @@ pub fn analyze_texts(
             placed_entities(&finisher, pairs.into_iter())
                 .into_iter()
                 .unzip();
-        let untagged = consistency::untagged_mentions(finisher.suppressed(), paragraphs, &entities);
+        let untagged =
+            consistency::untagged_mentions(finisher.suppressed(), &paragraphs, &entities);
         result.push(TextAnalysis {
             paragraphs,
             entities,
