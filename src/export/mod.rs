@@ -60,6 +60,9 @@ pub struct Annotation {
     /// 1-based line and column (characters) of the source start.
     pub line: usize,
     pub column: usize,
+    /// The database entry it is linked to (`HGNC:6001`, `CL:0000815`, `CVCL_0063`) and that
+    /// entry's name, when the linker found exactly one.
+    pub identifier: Option<(String, String)>,
 }
 
 /// A document's prose laid out as one text.
@@ -118,6 +121,11 @@ impl Layout {
                 source: entity.range.clone(),
                 line,
                 column,
+                identifier: entity
+                    .link
+                    .as_deref()
+                    .and_then(crate::link::Linking::best)
+                    .map(|best| (best.id.clone(), best.name.clone())),
             });
         }
         Layout {

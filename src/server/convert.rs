@@ -13,7 +13,8 @@ use tower_lsp_server::ls_types::{
 
 use crate::document::{self, LineCol, PositionEncoding, TextChange};
 use crate::features::{
-    Finding, HoverInfo, LOW_CONFIDENCE_CODE, LowConfidence, OutlineKind, OutlineSymbol, Severity,
+    Finding, HoverInfo, LOW_CONFIDENCE_CODE, LinkFinding, LowConfidence, OutlineKind,
+    OutlineSymbol, Severity,
 };
 
 /// The `source` of every diagnostic scitag publishes.
@@ -94,6 +95,24 @@ pub fn finding_diagnostic(
         message: finding.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
         data: Some(serde_json::json!({ "term": finding.term, "class": finding.class })),
+        ..Diagnostic::default()
+    }
+}
+
+/// A linking diagnostic; `data` holds the texts its quick fixes put in place of the mention
+/// (`{"replacements": [...]}`).
+pub fn link_diagnostic(
+    finding: &LinkFinding,
+    text: &Rope,
+    encoding: PositionEncoding,
+) -> Diagnostic {
+    Diagnostic {
+        range: range(text, finding.range.clone(), encoding),
+        severity: Some(severity(finding.severity)),
+        code: Some(NumberOrString::String(finding.code.to_owned())),
+        source: Some(DIAGNOSTIC_SOURCE.to_owned()),
+        message: finding.message.clone(),
+        data: Some(serde_json::json!({ "replacements": finding.replacements })),
         ..Diagnostic::default()
     }
 }

@@ -184,6 +184,8 @@ impl Indexer {
             aggregation: self.settings.aggregation,
             decode: self.settings.decode,
             extract: self.settings.extract_for(glossary.as_deref()),
+            // The index serves references and symbols, which need no identifiers.
+            link: false,
         });
         // What makes the entities of this text what they are.
         let fingerprint = format!(

@@ -16,6 +16,7 @@ mod hover;
 mod index;
 mod initialize;
 mod layering;
+mod link;
 mod navigation;
 mod settings;
 mod soak;

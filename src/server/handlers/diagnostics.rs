@@ -1,4 +1,4 @@
-//! `textDocument/publishDiagnostics`: low-confidence and consistency diagnostics, pushed by the
+//! `textDocument/publishDiagnostics`: low-confidence, consistency and linking diagnostics, pushed by the
 //! server after every committed analysis (and after a settings change that alters them).
 
 use tower_lsp_server::ls_types::Uri;
@@ -32,6 +32,12 @@ impl ServerState {
                 .consistency()
                 .iter()
                 .map(|finding| convert::finding_diagnostic(finding, text, encoding, uri)),
+        );
+        diagnostics.extend(
+            snapshot
+                .link_findings()
+                .iter()
+                .map(|finding| convert::link_diagnostic(finding, text, encoding)),
         );
         diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.range.end));
         self.client
