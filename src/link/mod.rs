@@ -179,6 +179,8 @@ pub enum Rule {
     Exact,
     /// Greek letters read as one Latin letter (`IL-2Rα` → `IL2RA`).
     GreekLetter,
+    /// Parenthesized parts left out (`CD4 (RPA-T4)` → `CD4`).
+    Parentheses,
     /// A Cellosaurus name ending with the mention (`293T` → `HEK293T`).
     Suffix,
     /// Leading words dropped until a Cell Ontology term matched: a broader term.
@@ -282,6 +284,8 @@ impl Table {
     fn finish(&mut self) {
         self.keys.sort_unstable();
         self.keys.dedup();
+        self.keys.shrink_to_fit();
+        self.lines.shrink_to_fit();
     }
 
     /// Every (line, kind) indexed under `key`.
@@ -404,18 +408,20 @@ impl Linker {
         for line in 0..hgnc.lines.len() {
             let fields: Vec<String> = hgnc.line(line).split('\t').map(str::to_owned).collect();
             let get = |index: usize| fields.get(index).map_or("", String::as_str);
-            for greek in [Greek::Spelled, Greek::Letter] {
-                let offset = if greek == Greek::Letter { 8 } else { 0 };
-                hgnc.add_key(&gene_key(get(1), greek), line, HGNC_SYMBOL + offset);
-                for previous in get(5).split('|') {
-                    hgnc.add_key(&gene_key(previous, greek), line, HGNC_PREVIOUS + offset);
+            let mut names: Vec<(&str, u32)> = vec![(get(1), HGNC_SYMBOL)];
+            names.extend(get(5).split('|').map(|name| (name, HGNC_PREVIOUS)));
+            names.extend(get(4).split('|').map(|name| (name, HGNC_ALIAS)));
+            if get(3) == "A" {
+                names.push((get(2), HGNC_NAME));
+            }
+            for (name, kind) in names {
+                let spelled = gene_key(name, Greek::Spelled);
+                let letter = gene_key(name, Greek::Letter);
+                // The Greek-letter key (kind + 8) only where it differs: most names have no Greek.
+                if letter != spelled {
+                    hgnc.add_key(&letter, line, kind + 8);
                 }
-                for alias in get(4).split('|') {
-                    hgnc.add_key(&gene_key(alias, greek), line, HGNC_ALIAS + offset);
-                }
-                if get(3) == "A" {
-                    hgnc.add_key(&gene_key(get(2), greek), line, HGNC_NAME + offset);
-                }
+                hgnc.add_key(&spelled, line, kind);
             }
         }
         hgnc.finish();
@@ -605,18 +611,31 @@ impl Linker {
         }
     }
 
-    fn link_gene(&self, text: &str) -> Linking {
-        for (rule, greek) in [
-            (Rule::Exact, Greek::Spelled),
-            (Rule::GreekLetter, Greek::Letter),
+    fn link_gene(&self, whole: &str) -> Linking {
+        // `CD4 (RPA-T4)`, `interleukin (IL)-2`: a clone name or an abbreviation in parentheses.
+        let stripped = without_parentheses(whole);
+        for (text, rule, greek) in [
+            (whole, Rule::Exact, Greek::Spelled),
+            (whole, Rule::GreekLetter, Greek::Letter),
+            (stripped.as_str(), Rule::Parentheses, Greek::Spelled),
+            (stripped.as_str(), Rule::Parentheses, Greek::Letter),
         ] {
+            if rule == Rule::Parentheses && stripped == whole {
+                break;
+            }
             let key = gene_key(text, greek);
-            let offset = if greek == Greek::Letter { 8 } else { 0 };
+            if greek == Greek::Letter && key == gene_key(text, Greek::Spelled) {
+                continue; // no Greek letter in the mention: nothing new to look up
+            }
             // Each gene once, with its best match kind.
             let mut best: HashMap<String, (MatchKind, u8, Candidate)> = HashMap::new();
             for (line, stored) in self.hgnc.lookup(&key) {
-                let Some(kind) = stored.checked_sub(offset).filter(|kind| *kind < 8) else {
-                    continue;
+                // Spelled keys are kinds 0–7; a name's Greek-letter key (kind + 8) exists only
+                // where it differs from its spelled one, so the Greek-letter pass reads both.
+                let kind = match greek {
+                    Greek::Spelled if stored < 8 => stored,
+                    Greek::Spelled => continue,
+                    Greek::Letter => stored & 7,
                 };
                 let status = self.hgnc.field(line, 3);
                 let (matched, target) = match (status, kind) {
@@ -672,11 +691,24 @@ impl Linker {
     }
 
     fn link_cell_type(&self, text: &str) -> Linking {
-        let words = normalize::cell_type_words(text);
-        for dropped in 0..words.len() {
+        let (words, had_cell) = normalize::cell_type_words(text);
+        // A coordination ("B and T cells") is not one cell type: no broader term for it.
+        let coordination = words.iter().any(|word| word == "and" || word == "or")
+            || text.contains([',', '/', ';']);
+        let levels = if coordination { 1 } else { words.len() };
+        for dropped in 0..levels {
             let key = words[dropped..].concat();
+            let marked = format!("{key}{}", normalize::CELL_MARK);
             let mut best: HashMap<usize, MatchKind> = HashMap::new();
-            for (line, kind) in self.cell_ontology.lookup(&key) {
+            let found: Vec<(usize, u32)> = if had_cell {
+                self.cell_ontology
+                    .lookup(&marked)
+                    .chain(self.cell_ontology.lookup(&key))
+                    .collect()
+            } else {
+                self.cell_ontology.lookup(&key).collect()
+            };
+            for (line, kind) in found {
                 let obsolete = self.cell_ontology.field(line, 3) == "1";
                 let matched = match (obsolete, kind) {
                     (true, _) => MatchKind::ObsoleteTerm,
@@ -804,6 +836,16 @@ impl Linker {
                 break;
             }
             let candidate = &self.cell_line_keys[begin as usize..end as usize];
+            // A typo rarely touches both of the first two characters: the first character of one
+            // is one of the first two of the other (a documented limit; 20–30× fewer candidates).
+            let mut leading = candidate.chars();
+            let (first, second) = (leading.next(), leading.next());
+            let shares_start = first == Some(query[0])
+                || second == Some(query[0])
+                || first == query.get(1).copied();
+            if !shares_start {
+                continue;
+            }
             if let Some(distance) = bounded_distance(&query, candidate, limit, &mut rows) {
                 found.push((distance, self.cellosaurus.field(line as usize, 1)));
             }
@@ -820,6 +862,21 @@ impl Linker {
         }
         names
     }
+}
+
+/// `text` without its parenthesized parts (and the space before them).
+fn without_parentheses(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for character in text.chars() {
+        match character {
+            '(' => depth += 1,
+            ')' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(character),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The edit distance of `query` and `candidate` (insertions, deletions, substitutions and
@@ -897,8 +954,10 @@ fn gene_reason(ranked: &[(MatchKind, u8, Candidate)], tied: usize, rule: Rule) -
             if others == 1 { "" } else { "s" }
         ));
     }
-    if rule == Rule::GreekLetter {
-        reason.push_str(" (Greek letters read as Latin ones.)");
+    match rule {
+        Rule::GreekLetter => reason.push_str(" (Greek letters read as Latin ones.)"),
+        Rule::Parentheses => reason.push_str(" (The words in parentheses left out.)"),
+        _ => {}
     }
     reason
 }

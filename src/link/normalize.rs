@@ -140,18 +140,24 @@ pub fn gene_key(text: &str, greek_form: Greek) -> String {
 
 /// The words of a cell-type name or mention, singular, without a trailing `cell`/`cells`
 /// (`regulatory T cells` → `regulatory`, `t`; `Tregs` → `treg`; `CD4+ T-cells` → `cd4`,
-/// `positive`, `t`).
-pub fn cell_type_words(text: &str) -> Vec<String> {
+/// `positive`, `t`), and whether it ended with `cell`/`cells`.
+pub fn cell_type_words(text: &str) -> (Vec<String>, bool) {
     let mut words = words(text, Greek::Spelled);
     drop_prefixes(&mut words);
+    let mut had_cell = false;
     if words.len() > 1 && matches!(words[words.len() - 1].as_str(), "cell" | "cells") {
         words.pop();
+        had_cell = true;
     }
     if let Some(last) = words.last_mut() {
         singularize(last);
     }
-    words
+    (words, had_cell)
 }
+
+/// The mark of a key whose name ended with `cell`: `neural cell` is `neural~`, so the adjective
+/// `neural` alone does not match it, while `Treg cells` still matches the synonym `Treg`.
+pub const CELL_MARK: &str = "~";
 
 /// A plural `s` dropped from a word of four letters or more (`tregs` → `treg`, `macrophages` →
 /// `macrophage`), but not from `…ss` or `…us`.
@@ -165,9 +171,15 @@ fn singularize(word: &mut String) {
     }
 }
 
-/// The key of a cell-type name or mention: [`cell_type_words`] joined.
+/// The key of a cell-type name: [`cell_type_words`] joined, [`CELL_MARK`] after a name that
+/// ended with `cell`.
 pub fn cell_type_key(text: &str) -> String {
-    cell_type_words(text).concat()
+    let (words, had_cell) = cell_type_words(text);
+    let mut key = words.concat();
+    if had_cell {
+        key.push_str(CELL_MARK);
+    }
+    key
 }
 
 /// The key of a cell-line name or mention: letters and digits only, lowercase, a trailing `cells`,
@@ -212,13 +224,14 @@ mod tests {
 
     #[test]
     fn cell_type_keys_are_singular_without_cells() {
-        assert_eq!(cell_type_key("regulatory T cells"), "regulatoryt");
-        assert_eq!(cell_type_key("regulatory T-cell"), "regulatoryt");
+        assert_eq!(cell_type_key("regulatory T cells"), "regulatoryt~");
+        assert_eq!(cell_type_key("regulatory T-cell"), "regulatoryt~");
         assert_eq!(cell_type_key("Tregs"), "treg");
         assert_eq!(cell_type_key("Treg"), "treg");
         assert_eq!(cell_type_key("macrophages"), "macrophage");
-        assert_eq!(cell_type_key("CD4+ T cells"), "cd4positivet");
-        assert_eq!(cell_type_key("CD4-positive T cell"), "cd4positivet");
+        assert_eq!(cell_type_key("CD4+ T cells"), "cd4positivet~");
+        assert_eq!(cell_type_key("CD4-positive T cell"), "cd4positivet~");
+        assert_eq!(cell_type_key("neural"), "neural");
     }
 
     #[test]

@@ -271,3 +271,29 @@ fn the_embedded_indexes_load() {
         Some("CL:0000815")
     );
 }
+
+#[test]
+fn parenthesized_clone_names_and_abbreviations_are_left_out() {
+    let linking = check(
+        "protein",
+        "IL-2 (clone 5344)",
+        Status::Linked,
+        &["HGNC:6001"],
+    );
+    assert_eq!(linking.rule, Rule::Parentheses);
+    check(
+        "protein",
+        "interleukin (IL)-2",
+        Status::Linked,
+        &["HGNC:6001"],
+    );
+}
+
+#[test]
+fn an_adjective_is_not_a_cell_type_and_a_coordination_is_not_broadened() {
+    // `neural cell` is indexed as ending with "cell": the adjective alone does not match it, and
+    // `T cell` is not "T".
+    check("cell_type", "T", Status::Unknown, &[]);
+    check("cell_type", "B and T cells", Status::Unknown, &[]);
+    check("cell_type", "Treg cells", Status::Linked, &["CL:0000815"]);
+}
