@@ -317,8 +317,11 @@ impl Analyzer {
         let extraction = prose::extract(&request.text, request.language, &request.settings.extract);
         // Built once per analysis: its ignore-comment scan serves every partial result, the final
         // one and the consistency search.
-        let finisher = Finisher::new(&request.text, request.language, request.glossary.as_deref())
-            .with_linker(request.settings.link.then(link::embedded).flatten());
+        // Partial results (a document just opened) link only if the index is already built, so
+        // the first tokens never wait for it; the complete result waits ([`link::embedded`]).
+        let mut finisher =
+            Finisher::new(&request.text, request.language, request.glossary.as_deref())
+                .with_linker(request.settings.link.then(link::loaded).flatten());
         let paragraphs = extraction.paragraphs;
         let headings = prose::headings(&request.text, request.language, &paragraphs);
         let extracted = started.elapsed();
@@ -439,6 +442,9 @@ impl Analyzer {
         }
 
         let tagged = started.elapsed();
+        if request.settings.link {
+            finisher.linker = link::embedded();
+        }
         let entities = source_entities(&finisher, &paragraphs, &keys, &found);
         stats.elapsed = started.elapsed();
         tracing::debug!(

@@ -367,11 +367,12 @@ impl std::fmt::Debug for Linker {
     }
 }
 
+static LINKER: OnceLock<Option<Linker>> = OnceLock::new();
+
 /// The process's linker over the embedded indexes, built on first use (about 0.3 s; the server's
 /// worker thread or the command line pays it once). `None`, after one line on stderr, when the
 /// embedded data cannot be read: linking is then simply off.
 pub fn embedded() -> Option<&'static Linker> {
-    static LINKER: OnceLock<Option<Linker>> = OnceLock::new();
     LINKER
         .get_or_init(|| match Linker::from_gzip(HGNC_GZ, CL_GZ, CELLOSAURUS_GZ) {
             Ok(linker) => Some(linker),
@@ -381,6 +382,26 @@ pub fn embedded() -> Option<&'static Linker> {
             }
         })
         .as_ref()
+}
+
+/// The process's linker if it is already built; never waits.
+pub fn loaded() -> Option<&'static Linker> {
+    LINKER.get().and_then(Option::as_ref)
+}
+
+/// Starts building the process's linker on a thread of its own (once; later calls do nothing).
+pub fn warm_up() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        let spawned = std::thread::Builder::new()
+            .name("scitag-link".to_owned())
+            .spawn(|| {
+                embedded();
+            });
+        if let Err(error) = spawned {
+            tracing::warn!("cannot start the linking index thread: {error}");
+        }
+    });
 }
 
 fn gunzip(name: &'static str, bytes: &[u8]) -> Result<String, LinkError> {
@@ -479,6 +500,18 @@ impl Linker {
             + self.cellosaurus.bytes()
             + self.cell_line_keys.capacity()
             + self.cell_line_spans.capacity() * std::mem::size_of::<(u32, u32, u32)>()
+    }
+
+    /// The index's bytes by kind: the tables' text, the hashed keys, the rest (line offsets, the
+    /// cell-line keys for nearest names).
+    pub fn index_breakdown(&self) -> (usize, usize, usize) {
+        let tables = [&self.hgnc, &self.cell_ontology, &self.cellosaurus];
+        let text: usize = tables.iter().map(|table| table.text.capacity()).sum();
+        let keys: usize = tables
+            .iter()
+            .map(|table| table.keys.capacity() * std::mem::size_of::<(u64, u32)>())
+            .sum();
+        (text, keys, self.index_bytes() - text - keys)
     }
 
     /// The sizes of the three indexes: genes, cell types, cell lines.

@@ -187,13 +187,12 @@ pub fn cell_type_key(text: &str) -> String {
 pub fn cell_line_key(text: &str) -> String {
     let mut words = words(text, Greek::Spelled);
     drop_prefixes(&mut words);
-    loop {
-        let Some(last) = words.last() else { break };
-        if words.len() > 1 && matches!(last.as_str(), "cell" | "cells" | "line" | "lines") {
-            words.pop();
-        } else {
-            break;
-        }
+    while words.len() > 1
+        && words
+            .last()
+            .is_some_and(|last| matches!(last.as_str(), "cell" | "cells" | "line" | "lines"))
+    {
+        words.pop();
     }
     words.concat()
 }
