@@ -236,6 +236,43 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn linked_entities_carry_their_identifiers_into_every_format() {
+        let linker = crate::link::Linker::from_tsv(
+            include_str!("../../tests/fixtures/link/hgnc.tsv").to_owned(),
+            include_str!("../../tests/fixtures/link/cl.tsv").to_owned(),
+            include_str!("../../tests/fixtures/link/cellosaurus.tsv").to_owned(),
+        );
+        let mut analysis = sample();
+        for entity in &mut analysis.entities {
+            entity.link = linker.link(&entity.label, &entity.text);
+        }
+        let tagged = Tagged {
+            name: "paper.md",
+            text: SAMPLE,
+            analysis: &analysis,
+            model: "test",
+        };
+        let layout = Layout::new(&tagged, "\n");
+        let ids: Vec<Option<&str>> = layout
+            .annotations
+            .iter()
+            .map(|annotation| annotation.identifier.as_ref().map(|(id, _)| id.as_str()))
+            .collect();
+        // IL-2 → IL2; regulatory T cells → CL:0000815; IL-2Rβ is not in the fixture subset.
+        assert_eq!(ids, [Some("HGNC:6001"), Some("CL:0000815"), None]);
+        let pubtator = pubtator(std::slice::from_ref(&tagged));
+        assert!(pubtator.contains("\tprotein\tHGNC:6001\n"), "{pubtator}");
+        assert!(pubtator.contains("\tIL-2Rβ\tprotein\t-\n"), "{pubtator}");
+        let (_, ann) = brat(&tagged);
+        assert!(ann.contains("N1\tReference T1 HGNC:6001\tIL2\n"), "{ann}");
+        let xml = bioc_xml(std::slice::from_ref(&tagged));
+        assert!(
+            xml.contains("<infon key=\"identifier\">CL:0000815</infon>"),
+            "{xml}"
+        );
+    }
+
+    #[test]
     fn the_layout_offsets_count_characters_and_point_at_the_entities() {
         let analysis = sample();
         let tagged = Tagged {

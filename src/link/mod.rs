@@ -249,7 +249,8 @@ struct Table {
 }
 
 impl Table {
-    fn new(text: String) -> Table {
+    fn new(mut text: String) -> Table {
+        text.shrink_to_fit();
         let mut lines = Vec::new();
         let mut start = 0usize;
         for line in text.split_inclusive('\n') {
@@ -369,7 +370,7 @@ impl std::fmt::Debug for Linker {
 
 static LINKER: OnceLock<Option<Linker>> = OnceLock::new();
 
-/// The process's linker over the embedded indexes, built on first use (about 0.3 s; the server's
+/// The process's linker over the embedded indexes, built on first use (about 0.23 s; the server's
 /// worker thread or the command line pays it once). `None`, after one line on stderr, when the
 /// embedded data cannot be read: linking is then simply off.
 pub fn embedded() -> Option<&'static Linker> {
@@ -387,21 +388,6 @@ pub fn embedded() -> Option<&'static Linker> {
 /// The process's linker if it is already built; never waits.
 pub fn loaded() -> Option<&'static Linker> {
     LINKER.get().and_then(Option::as_ref)
-}
-
-/// Starts building the process's linker on a thread of its own (once; later calls do nothing).
-pub fn warm_up() {
-    static STARTED: std::sync::Once = std::sync::Once::new();
-    STARTED.call_once(|| {
-        let spawned = std::thread::Builder::new()
-            .name("scitag-link".to_owned())
-            .spawn(|| {
-                embedded();
-            });
-        if let Err(error) = spawned {
-            tracing::warn!("cannot start the linking index thread: {error}");
-        }
-    });
 }
 
 fn gunzip(name: &'static str, bytes: &[u8]) -> Result<String, LinkError> {

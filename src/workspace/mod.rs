@@ -334,11 +334,6 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
     /// Makes `new` the settings and returns the old ones. Nothing is reloaded or re-analysed:
     /// the caller compares the two and asks for what the change requires.
     pub fn replace_settings(&self, new: Arc<Settings>) -> Arc<Settings> {
-        if new.link {
-            // The linking index is built on a thread of its own while the model loads, so the
-            // first tokens do not wait for it (an analysis links once it is there).
-            crate::link::warm_up();
-        }
         std::mem::replace(
             &mut *self
                 .settings

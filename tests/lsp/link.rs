@@ -14,8 +14,7 @@ fn file_uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
-const TEXT: &str =
-    "We transfected HEK239T cells and measured IL-2 secretion by Tregs.\n\nThen HEK293T.\n";
+const TEXT: &str = "We transfected HEK239T cells and measured IL-2 secretion by Tregs.\n\nThen HEK293T and CD25.\n";
 
 /// The (line, UTF-16 column) of the first `needle` in [`TEXT`] (ASCII).
 fn position(needle: &str) -> (u32, u32) {
@@ -42,7 +41,7 @@ async fn hover_ids_and_the_unknown_cell_line_quick_fix() {
     std::fs::write(&paper, TEXT).expect("write the manuscript");
     std::fs::write(
         root.join("scitag.toml"),
-        "[class]\ncell_line = [\"HEK239T\", \"HEK293T\"]\nprotein = [\"IL-2\"]\ncell_type = [\"Tregs\"]\n",
+        "[class]\ncell_line = [\"HEK239T\", \"HEK293T\"]\nprotein = [\"IL-2\", \"CD25\"]\ncell_type = [\"Tregs\"]\n\n[link]\n\"IL-2\" = \"HGNC:6001\"\n",
     )
     .expect("write the glossary");
     let uri = file_uri(&paper);
@@ -59,6 +58,38 @@ async fn hover_ids_and_the_unknown_cell_line_quick_fix() {
         il2.contains("[HGNC:6001](https://www.genenames.org/data/gene-symbol-report/#!/hgnc_id/HGNC:6001) IL2 — interleukin 2 · UniProt [P60568](https://www.uniprot.org/uniprotkb/P60568)"),
         "{il2}"
     );
+    assert!(il2.contains("Pinned in the project glossary"), "{il2}");
+    let cd25 = hover_text(&mut client, &uri, "CD25").await;
+    assert!(cd25.contains("HGNC candidates:"), "{cd25}");
+    assert!(cd25.contains("IL2RA") && cd25.contains("ISG20"), "{cd25}");
+    // An ambiguous mention offers to pin each candidate in the glossary.
+    let (line, character) = position("CD25");
+    let cursor = json!({ "line": line, "character": character + 1 });
+    let actions = client
+        .request_ok(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": { "uri": uri },
+                "range": { "start": cursor, "end": cursor },
+                "context": { "diagnostics": [] },
+            }),
+        )
+        .await;
+    let titles: Vec<&str> = actions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|action| action["title"].as_str())
+        .collect();
+    assert!(
+        titles.contains(&"Link «CD25» to HGNC:6008 IL2RA"),
+        "{titles:#?}"
+    );
+    assert!(
+        titles.contains(&"Link «CD25» to HGNC:6130 ISG20"),
+        "{titles:#?}"
+    );
+
     let treg = hover_text(&mut client, &uri, "Tregs").await;
     assert!(
         treg.contains("[CL:0000815](http://purl.obolibrary.org/obo/CL_0000815) regulatory T cell"),
