@@ -70,7 +70,12 @@ pub fn link_findings(entities: &[SourceEntity], settings: &FeatureSettings) -> V
 fn finding(text: &str, linking: &Linking) -> Option<(&'static str, String, Vec<String>)> {
     let text = text.trim();
     if linking.status == Status::Unknown {
-        if linking.database != link::Database::Cellosaurus {
+        // A cell line's name has a capital or a digit (HeLa, K-562, Jurkat); an all-lowercase
+        // phrase the tagger called a cell line ("lymphoma cell lines") is a description, not a name.
+        let named = text
+            .chars()
+            .any(|character| character.is_uppercase() || character.is_ascii_digit());
+        if linking.database != link::Database::Cellosaurus || !named {
             return None;
         }
         let mut message = format!(
@@ -87,6 +92,9 @@ fn finding(text: &str, linking: &Linking) -> Option<(&'static str, String, Vec<S
         return Some((UNKNOWN_CELL_LINE_CODE, message, linking.suggestions.clone()));
     }
     let best = linking.best()?;
+    // Found with words in parentheses left out (`CD8 (RPA-T8)`): replacing the whole mention would
+    // drop them, so no text is offered.
+    let replaceable = linking.rule != Rule::Parentheses;
     match best.matched {
         MatchKind::PreviousSymbol | MatchKind::WithdrawnSymbol if best.name != text => Some((
             PREVIOUS_SYMBOL_CODE,
@@ -97,7 +105,11 @@ fn finding(text: &str, linking: &Linking) -> Option<(&'static str, String, Vec<S
                 best.id,
                 best.description
             ),
-            vec![best.name.clone()],
+            if replaceable {
+                vec![best.name.clone()]
+            } else {
+                Vec::new()
+            },
         )),
         MatchKind::WithdrawnEntry => Some((
             WITHDRAWN_GENE_CODE,
@@ -340,6 +352,15 @@ mod tests {
                 .iter()
                 .all(|finding| finding.severity == Severity::Hint)
         );
+        // A description is not a name; a symbol found inside parentheses gets no replacement.
+        let more = vec![
+            entity(&linker, "cell_line", "lymphoma cell lines"),
+            entity(&linker, "protein", "IL8 (clone 6217)"),
+        ];
+        let found = link_findings(&more, &FeatureSettings::default());
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].code, PREVIOUS_SYMBOL_CODE);
+        assert!(found[0].replacements.is_empty());
         let off = FeatureSettings {
             link_severity: None,
             ..Default::default()
