@@ -510,6 +510,24 @@ mod tests {
     }
 
     #[test]
+    fn link_settings_nested_or_flat_and_bad_values_named() {
+        let parsed = parse(&json!({"link": {"enabled": false}, "linkSeverity": "warning"}));
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        assert!(!parsed.settings.link);
+        assert_eq!(
+            parsed.settings.features.link_severity,
+            Some(crate::features::Severity::Warning)
+        );
+        let flat = parse(&json!({"link.enabled": false, "linkSeverity": "off"}));
+        assert!(!flat.settings.link);
+        assert_eq!(flat.settings.features.link_severity, None);
+        assert!(parse(&json!({})).settings.link, "on by default");
+        let bad = parse(&json!({"link": {"enabled": 1}, "linkSeverity": "loud"}));
+        assert_eq!(bad.problems.len(), 2, "{:?}", bad.problems);
+        assert!(bad.settings.link);
+    }
+
+    #[test]
     fn nested_under_the_section_key_and_null_are_accepted() {
         let parsed = parse(&json!({"scitag": {"debounceMs": 0}}));
         assert_eq!(parsed.settings.debounce, Duration::ZERO);
