@@ -11,6 +11,10 @@
 //! [class]
 //! cell_line = ["SupT1", "CHO cells"]
 //! protein = ["IL-2Rβ"]
+//!
+//! # database identifiers pinned to terms (docs/LINKING.md)
+//! [link]
+//! "IL-2" = { class = "protein", id = "HGNC:6001" }
 //! ```
 //!
 //! Matching rules (docs/GLOSSARY.md): a term matches the paragraph's prose (what `scitag prose`
