@@ -266,6 +266,8 @@ def main() -> None:
         },
     }
     options = {"debounceMs": 0}
+    # Extra settings for an A/B run, e.g. SCITAG_BENCH_SETTINGS='{"link": {"enabled": false}}'.
+    options.update(json.loads(os.environ.get("SCITAG_BENCH_SETTINGS", "{}")))
     root_uri = None
     if args.project:
         root_uri = args.project.resolve().as_uri()

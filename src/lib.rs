@@ -16,6 +16,7 @@ pub mod eval;
 pub mod export;
 pub mod features;
 pub mod glossary;
+pub mod link;
 pub mod ner;
 pub mod prose;
 pub mod server;

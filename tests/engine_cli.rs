@@ -483,6 +483,12 @@ fn list_tallies_a_projects_entities_across_files_in_three_formats() {
     assert_eq!(receptor["mentions"], 7, "4 in the Markdown, 3 in the LaTeX");
     assert_eq!(receptor["files"], 2);
     assert_eq!(receptor["paths"], serde_json::json!(files));
+    assert_eq!(receptor["identifier"], "HGNC:6008");
+    assert_eq!(
+        receptor["spellings"].as_array().map(Vec::len),
+        Some(3),
+        "{receptor:#}"
+    );
     assert_eq!(row("protein", "NF-κB")["mentions"], 4);
     assert_eq!(row("cell_line", "Jurkat cells")["mentions"], 3);
     assert!(
@@ -496,19 +502,23 @@ fn list_tallies_a_projects_entities_across_files_in_three_formats() {
 
     let csv = list("csv");
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("class,entity,mentions,files"));
-    assert_eq!(lines.next(), Some("protein,IL-2Rα,7,2"));
+    assert_eq!(lines.next(), Some("class,entity,mentions,files,identifier"));
+    assert_eq!(lines.next(), Some("protein,IL-2Rα,7,2,HGNC:6008"));
     assert!(
-        csv.lines().any(|line| line == "cell_line,Jurkat cells,3,2"),
+        csv.lines()
+            .any(|line| line == "cell_line,Jurkat cells,3,2,CVCL_0065"),
         "{csv}"
     );
     assert_eq!(csv.lines().count(), entities.len() + 1);
 
     let text = list("text");
     let header: Vec<&str> = text.lines().next().unwrap().split_whitespace().collect();
-    assert_eq!(header, ["class", "entity", "mentions", "files"]);
+    assert_eq!(
+        header,
+        ["class", "entity", "mentions", "files", "identifier"]
+    );
     let first: Vec<&str> = text.lines().nth(1).unwrap().split_whitespace().collect();
-    assert_eq!(first, ["protein", "IL-2Rα", "7", "2"]);
+    assert_eq!(first, ["protein", "IL-2Rα", "7", "2", "HGNC:6008"]);
 
     // One file alone: its own counts; a path that does not exist is an error.
     let output = scitag(
@@ -523,7 +533,8 @@ fn list_tallies_a_projects_entities_across_files_in_three_formats() {
     assert!(output.status.success());
     let csv = String::from_utf8(output.stdout).expect("UTF-8");
     assert!(
-        csv.lines().any(|line| line == "protein,IL-2Rα,4,1"),
+        csv.lines()
+            .any(|line| line == "protein,IL-2Rα,4,1,HGNC:6008"),
         "{csv}"
     );
     let output = scitag(&["list", root.join("missing.md").to_str().unwrap()], b"");

@@ -124,6 +124,16 @@ fn pubtator_and_brat_offsets_point_at_their_mentions() {
         let ann = PathBuf::from(ann);
         let text = chars(&std::fs::read_to_string(ann.with_extension("txt")).expect(".txt"));
         for line in std::fs::read_to_string(&ann).expect(".ann").lines() {
+            if line.starts_with('N') {
+                // A normalization line: `N1<TAB>Reference T1 HGNC:6001<TAB>IL2`.
+                let fields: Vec<&str> = line.split('\t').collect();
+                assert_eq!(fields.len(), 3, "{line}");
+                let reference: Vec<&str> = fields[1].split(' ').collect();
+                assert_eq!(reference[0], "Reference", "{line}");
+                assert!(reference[1].starts_with('T'), "{line}");
+                assert!(reference[2].contains(':'), "DB:ID in {line}");
+                continue;
+            }
             if !line.starts_with('T') {
                 assert!(
                     line.starts_with('#') && line.contains("AnnotatorNotes"),

@@ -26,6 +26,7 @@ use cache::{CachedEntities, ParagraphCache, ParagraphKey};
 
 use crate::document::AppliedEdit;
 use crate::glossary::{Glossary, Glossed, Origin};
+use crate::link::{self, Linker, Linking};
 use crate::ner::{
     Aggregation, Alternative, Decode, DecodeOptions, Entity, NerError, TagInput, TagOutput, Tagger,
 };
@@ -128,6 +129,8 @@ pub struct AnalysisSettings {
     /// `None`: the model's recommendation.
     pub decode: Option<Decode>,
     pub extract: ExtractOptions,
+    /// Link entities to databases (HGNC, Cell Ontology, Cellosaurus: [`crate::link`]).
+    pub link: bool,
 }
 
 impl AnalysisSettings {
@@ -330,7 +333,11 @@ impl Analyzer {
         let extracted = Arc::new(extracted);
         // Built once per analysis: its ignore-comment scan serves every partial result, the final
         // one and the consistency search.
-        let finisher = Finisher::new(&request.text, request.language, request.glossary.as_deref());
+        // Partial results (a document just opened) link only if the index is already built, so
+        // the first tokens never wait for it; the complete result waits ([`link::embedded`]).
+        let mut finisher =
+            Finisher::new(&request.text, request.language, request.glossary.as_deref())
+                .with_linker(request.settings.link.then(link::loaded).flatten());
         let paragraphs = extracted.extraction.paragraphs.as_slice();
         let headings = extracted.headings.clone();
         let extracted_at = started.elapsed();
@@ -452,6 +459,9 @@ impl Analyzer {
         }
 
         let tagged = started.elapsed();
+        if request.settings.link {
+            finisher.linker = link::embedded();
+        }
         let entities = source_entities(&finisher, paragraphs, &keys, &found);
         stats.elapsed = started.elapsed();
         stats.inference = tagged - looked_up;
@@ -695,6 +705,9 @@ fn placed_entities<'a>(
         }
         keep
     });
+    for (entity, _) in &mut entities {
+        entity.link = finisher.link(entity);
+    }
     entities
 }
 
@@ -762,7 +775,7 @@ pub fn analyze_texts(
             .iter()
             .map(|paragraph| (paragraph, tagged.next().map_or(&[][..], Vec::as_slice)))
             .collect();
-        let finisher = Finisher::new(text, language, glossary);
+        let finisher = Finisher::new(text, language, glossary).with_linker(link::embedded());
         let (entities, placements): (Vec<SourceEntity>, Vec<Placement>) =
             placed_entities(&finisher, pairs.into_iter())
                 .into_iter()
@@ -795,6 +808,9 @@ pub struct SourceEntity {
     pub accepted: bool,
     /// The token's own label (`B-cell_type`) with `--aggregation none` ([`Entity::tag`]).
     pub tag: Option<String>,
+    /// The database entries it may name ([`crate::link`]); `None` when linking is off or the
+    /// class is not linked. Shared: the linker remembers its answer per class and text.
+    pub link: Option<Arc<Linking>>,
 }
 
 impl SourceEntity {
@@ -811,6 +827,7 @@ impl SourceEntity {
             alternatives: glossed.entity.alternatives,
             origin: glossed.origin,
             accepted: glossed.accepted,
+            link: None,
         }
     }
 }
@@ -820,6 +837,9 @@ impl SourceEntity {
 pub struct Finisher<'a> {
     text: &'a str,
     glossary: Option<&'a Glossary>,
+    /// The glossary's pinned identifiers (`[link]`), kept even when it has no other terms.
+    pins: Option<&'a Glossary>,
+    linker: Option<&'a Linker>,
     suppressed: Vec<Range<usize>>,
 }
 
@@ -828,8 +848,29 @@ impl<'a> Finisher<'a> {
         Finisher {
             text,
             glossary: glossary.filter(|glossary| !glossary.is_empty()),
+            pins: glossary.filter(|glossary| !glossary.links.is_empty()),
+            linker: None,
             suppressed: suppress::suppressed_ranges(text, language),
         }
+    }
+
+    /// Links the finished entities with `linker` (the last step; `None`: no linking).
+    pub fn with_linker(mut self, linker: Option<&'a Linker>) -> Finisher<'a> {
+        self.linker = linker;
+        self
+    }
+
+    /// The linking of one finished entity: the glossary's pinned identifier for its text, else the
+    /// linker's answer (remembered per class and text, so a re-analysis costs a lookup).
+    fn link(&self, entity: &SourceEntity) -> Option<Arc<Linking>> {
+        let linker = self.linker?;
+        if let Some(id) = self
+            .pins
+            .and_then(|glossary| glossary.pinned_id(&entity.text))
+        {
+            return Some(Arc::new(linker.pinned(id)));
+        }
+        linker.link(&entity.label, &entity.text)
     }
 
     /// The document's byte ranges hidden by ignore comments (sorted).

@@ -82,6 +82,10 @@ pub struct Args {
     /// Severity of consistency findings (the editor's `consistencySeverity`).
     #[arg(long, value_enum, default_value = "hint")]
     pub consistency: SeverityArg,
+    /// Severity of linking findings: unknown cell line, obsolete cell type, previous gene symbol
+    /// (the editor's `linkSeverity`; docs/LINKING.md).
+    #[arg(long, value_enum, default_value = "hint")]
+    pub link: SeverityArg,
     /// The project glossary to apply to every file. Default: each file's nearest `scitag.toml`.
     #[arg(long, value_name = "scitag.toml", conflicts_with = "no_glossary")]
     pub glossary: Option<PathBuf>,
@@ -151,6 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         settings.diagnostic_severity = args.low_confidence.severity();
         settings.consistency_severity = args.consistency.severity();
+        settings.link_severity = args.link.severity();
         let extract = projects.extract_options(glossary, Some(path), &text);
         let language = Language::from_path(path);
         let analysis = match analysis::analyze_texts(
@@ -213,8 +218,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(exit_status(&findings, args.fail_on, !errors.is_empty()))
 }
 
-/// The findings the editor shows for one analysed document (low confidence, then consistency),
-/// in document order.
+/// The findings the editor shows for one analysed document (low confidence, consistency and
+/// linking), in document order.
 pub(crate) fn document_findings(
     name: &str,
     text: &str,
@@ -271,6 +276,23 @@ pub(crate) fn document_findings(
                 related: finding.related.iter().map(locate).collect(),
             }
         }),
+    );
+    findings.extend(
+        features::link_findings(&analysis.entities, settings)
+            .into_iter()
+            .map(|finding| {
+                let (start, end) = locate(&finding.range);
+                Finding {
+                    file: name.to_owned(),
+                    range: finding.range,
+                    start,
+                    end,
+                    severity: finding.severity,
+                    code: finding.code,
+                    message: finding.message,
+                    related: Vec::new(),
+                }
+            }),
     );
     findings.sort_by_key(|finding| (finding.range.start, finding.range.end));
     findings
@@ -431,7 +453,7 @@ fn uri_reference(path: &str) -> String {
     uri
 }
 
-const RULES: [(&str, &str); 3] = [
+const RULES: [(&str, &str); 7] = [
     (
         features::LOW_CONFIDENCE_CODE,
         "The model is unsure of this mention's class: check it, or settle it in scitag.toml.",
@@ -443,6 +465,22 @@ const RULES: [(&str, &str); 3] = [
     (
         features::UNTAGGED_MENTION_CODE,
         "A term tagged elsewhere in the document is not tagged here.",
+    ),
+    (
+        features::UNKNOWN_CELL_LINE_CODE,
+        "A cell line name that Cellosaurus does not know: check the spelling (RRIDs are Cellosaurus accessions).",
+    ),
+    (
+        features::OBSOLETE_CELL_TYPE_CODE,
+        "A cell type that names an obsolete Cell Ontology term.",
+    ),
+    (
+        features::PREVIOUS_SYMBOL_CODE,
+        "A previous or withdrawn HGNC symbol: the approved symbol is named.",
+    ),
+    (
+        features::WITHDRAWN_GENE_CODE,
+        "A gene symbol of a withdrawn HGNC entry.",
     ),
 ];
 
@@ -587,7 +625,7 @@ mod tests {
         let run = &log["runs"][0];
         assert_eq!(
             run["tool"]["driver"]["rules"].as_array().map(Vec::len),
-            Some(3)
+            Some(7)
         );
         let result = &run["results"][0];
         assert_eq!(result["level"], "warning");

@@ -3,7 +3,8 @@
 //! Each file is read and tagged exactly as `scitag tag` does it (`tag::tag_one`: the one pipeline,
 //! `analysis::analyze_texts`, with the file's project glossary and the classes it shows); mentions of
 //! one entity (same class, same normalized text: `features::normalize`) are counted together across
-//! the files.
+//! the files; mentions the linker linked to one database entry are one entity whatever their
+//! spelling (`identifier` column, `spellings` in JSON).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,7 +15,18 @@ use anyhow::Context;
 use super::files;
 use super::project::Projects;
 use super::tag::{LanguageArg, ModelArgs, ReadOptions, model_failure, tag_one};
-use crate::features::{TalliedEntity, Tally, class_key};
+use crate::features::{EntityKey, TalliedEntity, Tally, class_key};
+use crate::link::{Database, Linking};
+
+/// The identifier a row is grouped by, if any (a normalized spelling is lowercase, so it never
+/// starts with `HGNC:`, `CL:` or `CVCL_`).
+fn identifier(row: &TalliedEntity) -> &str {
+    if Database::of_id(&row.key.text).is_some() {
+        &row.key.text
+    } else {
+        ""
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -75,7 +87,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         match tag_one(&mut read, &tagger, &options, Some(file)) {
             Ok(Some((input, _))) => {
                 for entity in &input.analysis.entities {
-                    tally.add(names.len(), entity);
+                    // Linked mentions are one entity per database entry ("IL-2", "IL2" and
+                    // "interleukin-2" are HGNC:6001), the others one per normalized spelling.
+                    match entity.link.as_deref().and_then(Linking::identifier) {
+                        Some(id) => tally.add_as(
+                            names.len(),
+                            entity,
+                            EntityKey {
+                                class: entity.label.clone(),
+                                text: id.to_owned(),
+                            },
+                        ),
+                        None => tally.add(names.len(), entity),
+                    }
                 }
                 names.push(input.name);
             }
@@ -108,6 +132,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         "mentions": row.mentions,
                         "files": row.documents.len(),
                         "paths": paths,
+                        "identifier": Some(identifier(row)).filter(|id| !id.is_empty()),
+                        "spellings": row.spellings,
                     })
                 })
                 .collect();
@@ -172,32 +198,34 @@ fn write_text(out: &mut impl Write, rows: &[TalliedEntity]) -> std::io::Result<(
         .unwrap_or(6);
     writeln!(
         out,
-        "{:<class_width$}  {:<entity_width$}  mentions  files",
+        "{:<class_width$}  {:<entity_width$}  mentions  files  identifier",
         "class", "entity"
     )?;
     for row in rows {
-        writeln!(
-            out,
-            "{:<class_width$}  {:<entity_width$}  {:>8}  {:>5}",
+        let line = format!(
+            "{:<class_width$}  {:<entity_width$}  {:>8}  {:>5}  {}",
             row.key.class,
             row.name,
             row.mentions,
-            row.documents.len()
-        )?;
+            row.documents.len(),
+            identifier(row)
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
 }
 
 fn write_csv(out: &mut impl Write, rows: &[TalliedEntity]) -> std::io::Result<()> {
-    writeln!(out, "class,entity,mentions,files")?;
+    writeln!(out, "class,entity,mentions,files,identifier")?;
     for row in rows {
         writeln!(
             out,
-            "{},{},{},{}",
+            "{},{},{},{},{}",
             csv_field(&row.key.class),
             csv_field(&row.name),
             row.mentions,
-            row.documents.len()
+            row.documents.len(),
+            identifier(row)
         )?;
     }
     Ok(())

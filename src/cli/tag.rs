@@ -717,6 +717,22 @@ fn entity_json(located: &Located<'_>, text: &str, lines: &TextLines) -> serde_js
     if let Some(tag) = &located.entity.tag {
         value["tag"] = serde_json::Value::from(tag.as_str());
     }
+    // The database link (docs/LINKING.md): the identifier when there is one best candidate, and
+    // every candidate with the linker's status.
+    if let Some(linking) = located.entity.link.as_deref() {
+        if let Some(id) = linking.identifier() {
+            value["identifier"] = serde_json::Value::from(id);
+        }
+        let candidates: Vec<serde_json::Value> = linking
+            .candidates
+            .iter()
+            .map(|candidate| serde_json::json!({"id": candidate.id, "name": candidate.name}))
+            .collect();
+        value["link"] = serde_json::json!({
+            "status": format!("{:?}", linking.status).to_lowercase(),
+            "candidates": candidates,
+        });
+    }
     value
 }
 

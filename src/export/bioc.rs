@@ -31,7 +31,7 @@ fn annotation_infons(
     layout_annotation: &super::Annotation,
     model: &str,
 ) -> Vec<(&'static str, String)> {
-    vec![
+    let mut infons = vec![
         ("type", layout_annotation.label.clone()),
         ("score", score_text(layout_annotation.score)),
         ("model", model.to_owned()),
@@ -42,7 +42,12 @@ fn annotation_infons(
         ),
         ("line", layout_annotation.line.to_string()),
         ("column", layout_annotation.column.to_string()),
-    ]
+    ];
+    // BioC's convention (PubTator3, BERN2): the normalized concept in an `identifier` infon.
+    if let Some((id, _)) = &layout_annotation.identifier {
+        infons.push(("identifier", id.clone()));
+    }
+    infons
 }
 
 /// A BioC XML collection of `documents`.

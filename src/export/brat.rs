@@ -1,7 +1,8 @@
 //! brat standoff: a `.txt` (the prose, one passage per line) and its `.ann` (`T1<TAB>protein 48
 //! 53<TAB>BMP-6` per entity, character offsets into the `.txt`), with each entity's score and source
 //! position as an `AnnotatorNotes` line (`#1<TAB>AnnotatorNotes T1<TAB>score 0.9734; source line 3,
-//! column 5`).
+//! column 5`), and its database identifier as a normalization line (`N1<TAB>Reference T1
+//! HGNC:6001<TAB>IL2`).
 
 use super::{Layout, Tagged, score_text};
 
@@ -26,6 +27,15 @@ pub fn brat(document: &Tagged<'_>) -> (String, String) {
             annotation.line,
             annotation.column
         ));
+        if let Some((concept, name)) = &annotation.identifier {
+            // brat's normalization line: `N1<TAB>Reference T1 HGNC:6001<TAB>IL2`, `DB:ID`.
+            let reference = if concept.starts_with("CVCL_") {
+                format!("Cellosaurus:{concept}")
+            } else {
+                concept.clone()
+            };
+            ann.push_str(&format!("N{id}\tReference T{id} {reference}\t{name}\n"));
+        }
     }
     (text, ann)
 }

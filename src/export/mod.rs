@@ -60,6 +60,9 @@ pub struct Annotation {
     /// 1-based line and column (characters) of the source start.
     pub line: usize,
     pub column: usize,
+    /// The database entry it is linked to (`HGNC:6001`, `CL:0000815`, `CVCL_0063`) and that
+    /// entry's name, when the linker found exactly one.
+    pub identifier: Option<(String, String)>,
 }
 
 /// A document's prose laid out as one text.
@@ -118,6 +121,11 @@ impl Layout {
                 source: entity.range.clone(),
                 line,
                 column,
+                identifier: entity
+                    .link
+                    .as_deref()
+                    .and_then(crate::link::Linking::best)
+                    .map(|best| (best.id.clone(), best.name.clone())),
             });
         }
         Layout {
@@ -225,6 +233,43 @@ pub(crate) mod tests {
                 ("IL-2Rβ", "protein", 0.91),
             ],
         )
+    }
+
+    #[test]
+    fn linked_entities_carry_their_identifiers_into_every_format() {
+        let linker = crate::link::Linker::from_tsv(
+            include_str!("../../tests/fixtures/link/hgnc.tsv").to_owned(),
+            include_str!("../../tests/fixtures/link/cl.tsv").to_owned(),
+            include_str!("../../tests/fixtures/link/cellosaurus.tsv").to_owned(),
+        );
+        let mut analysis = sample();
+        for entity in &mut analysis.entities {
+            entity.link = linker.link(&entity.label, &entity.text);
+        }
+        let tagged = Tagged {
+            name: "paper.md",
+            text: SAMPLE,
+            analysis: &analysis,
+            model: "test",
+        };
+        let layout = Layout::new(&tagged, "\n");
+        let ids: Vec<Option<&str>> = layout
+            .annotations
+            .iter()
+            .map(|annotation| annotation.identifier.as_ref().map(|(id, _)| id.as_str()))
+            .collect();
+        // IL-2 → IL2; regulatory T cells → CL:0000815; IL-2Rβ is not in the fixture subset.
+        assert_eq!(ids, [Some("HGNC:6001"), Some("CL:0000815"), None]);
+        let pubtator = pubtator(std::slice::from_ref(&tagged));
+        assert!(pubtator.contains("\tprotein\tHGNC:6001\n"), "{pubtator}");
+        assert!(pubtator.contains("\tIL-2Rβ\tprotein\t-\n"), "{pubtator}");
+        let (_, ann) = brat(&tagged);
+        assert!(ann.contains("N1\tReference T1 HGNC:6001\tIL2\n"), "{ann}");
+        let xml = bioc_xml(std::slice::from_ref(&tagged));
+        assert!(
+            xml.contains("<infon key=\"identifier\">CL:0000815</infon>"),
+            "{xml}"
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! The title is the document's first passage when it is a title or a heading (else empty); the
 //! text is every other passage, joined by single spaces (PubTator has one line per field). The
-//! concept column is `-`: scitag does not link entities to databases.
+//! concept column is the linked identifier (`HGNC:6001`, `CL:0000815`, `CVCL_0063`), `-` when the
+//! linker found none or several.
 
 use super::{Layout, Tagged};
 use crate::prose::ParagraphKind;
@@ -56,8 +57,13 @@ pub fn pubtator(documents: &[Tagged<'_>]) -> String {
         let shift_untitled = usize::from(!titled);
         for annotation in &layout.annotations {
             let start = annotation.offset + shift_untitled;
+            // The last column is the concept identifier, `-` when there is none.
+            let concept = annotation
+                .identifier
+                .as_ref()
+                .map_or("-", |(concept, _)| concept.as_str());
             out.push_str(&format!(
-                "{id}\t{start}\t{}\t{}\t{}\t-\n",
+                "{id}\t{start}\t{}\t{}\t{}\t{concept}\n",
                 start + annotation.length,
                 annotation.text,
                 annotation.label

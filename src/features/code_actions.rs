@@ -75,6 +75,7 @@ pub fn glossary_actions(
                 preferred: false,
             });
         }
+        actions.extend(super::link_actions(entity));
     }
     if !range.is_empty() {
         let selected = text

@@ -37,10 +37,17 @@ pub fn hover(
     })
 }
 
+/// The class (and the model's scores), then the database entries the mention may name, then the
+/// model.
 fn markdown(entity: &SourceEntity, model_name: &str) -> String {
+    let links = entity
+        .link
+        .as_deref()
+        .map(|linking| format!("\n{}", super::hover_section(linking)))
+        .unwrap_or_default();
     if entity.origin == Origin::Glossary {
         return format!(
-            "**{}** · from the project glossary (`scitag.toml`)\n",
+            "**{}** · from the project glossary (`scitag.toml`)\n{links}",
             display_class(&entity.label)
         );
     }
@@ -62,6 +69,7 @@ fn markdown(entity: &SourceEntity, model_name: &str) -> String {
     } else {
         text.push('\n');
     }
+    text.push_str(&links);
     let _ = write!(text, "\nModel: `{model_name}`");
     if entity.accepted {
         text.push_str("\n\nAccepted in the project glossary (`scitag.toml`).");

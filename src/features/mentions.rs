@@ -126,6 +126,8 @@ pub struct TalliedEntity {
     pub first: (usize, Range<usize>),
     /// The end of its last mention in the document of its first one (for outline ranges).
     pub last_end: usize,
+    /// Every surface form, the most frequent first (on a tie, the first seen).
+    pub spellings: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -153,7 +155,12 @@ impl Tally {
 
     /// Counts one mention found in document number `document`.
     pub fn add(&mut self, document: usize, entity: &SourceEntity) {
-        let key = EntityKey::of(entity);
+        self.add_as(document, entity, EntityKey::of(entity));
+    }
+
+    /// Counts one mention under `key` instead of its own (`scitag list` groups linked mentions by
+    /// their database identifier).
+    pub fn add_as(&mut self, document: usize, entity: &SourceEntity, key: EntityKey) {
         let index = match self.entries.get(&key) {
             Some(&index) => index,
             None => {
@@ -197,14 +204,16 @@ impl Tally {
         self.order
             .iter()
             .map(|(key, entry)| {
-                let name = entry
-                    .surfaces
-                    .iter()
-                    .max_by(|(_, (count_a, seen_a)), (_, (count_b, seen_b))| {
-                        count_a.cmp(count_b).then(seen_b.cmp(seen_a))
-                    })
+                let mut spellings: Vec<(&String, &(usize, usize))> =
+                    entry.surfaces.iter().collect();
+                spellings.sort_by(|(_, (count_a, seen_a)), (_, (count_b, seen_b))| {
+                    count_b.cmp(count_a).then(seen_a.cmp(seen_b))
+                });
+                let spellings: Vec<String> = spellings
+                    .into_iter()
                     .map(|(surface, _)| surface.clone())
-                    .unwrap_or_default();
+                    .collect();
+                let name = spellings.first().cloned().unwrap_or_default();
                 TalliedEntity {
                     key: key.clone(),
                     name,
@@ -212,6 +221,7 @@ impl Tally {
                     documents: entry.documents.clone(),
                     first: entry.first.clone(),
                     last_end: entry.last_end,
+                    spellings,
                 }
             })
             .collect()

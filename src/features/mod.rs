@@ -10,6 +10,7 @@ mod consistency;
 mod diagnostics;
 mod highlights;
 mod hover;
+mod link;
 mod mentions;
 mod outline;
 
@@ -18,6 +19,10 @@ pub use consistency::{Finding, INCONSISTENT_CLASS_CODE, UNTAGGED_MENTION_CODE, c
 pub use diagnostics::{LOW_CONFIDENCE_CODE, LowConfidence, Severity, low_confidence};
 pub use highlights::{Highlight, highlights};
 pub use hover::{HoverInfo, hover};
+pub use link::{
+    LINK_CODES, LinkFinding, OBSOLETE_CELL_TYPE_CODE, PREVIOUS_SYMBOL_CODE, UNKNOWN_CELL_LINE_CODE,
+    WITHDRAWN_GENE_CODE, hover_section, link_actions, link_findings,
+};
 pub use mentions::{
     EntityKey, TalliedEntity, Tally, entity_at, match_rank, mention_count, mentions_of, normalize,
 };
@@ -44,6 +49,9 @@ pub struct FeatureSettings {
     pub enabled_classes: Option<Vec<String>>,
     /// Severity of the consistency diagnostics; `None` turns them off.
     pub consistency_severity: Option<Severity>,
+    /// Severity of the linking diagnostics (unknown cell line, obsolete term, previous symbol);
+    /// `None` turns them off.
+    pub link_severity: Option<Severity>,
 }
 
 impl Default for FeatureSettings {
@@ -53,6 +61,7 @@ impl Default for FeatureSettings {
             diagnostic_severity: Some(Severity::Information),
             enabled_classes: None,
             consistency_severity: Some(Severity::Hint),
+            link_severity: Some(Severity::Hint),
         }
     }
 }

@@ -12,6 +12,8 @@ pub enum Change {
     Accept,
     /// Always this class.
     Class(String),
+    /// Link the term to this identifier (`[link]`).
+    Link(String),
 }
 
 /// The header of a new glossary.
@@ -47,6 +49,18 @@ pub fn apply_change(current: Option<&str>, term: &str, change: &Change) -> Resul
                 document.insert("class", Item::Table(table));
             }
             push(&mut document, &["class", class], &term)?;
+        }
+        Change::Link(id) => {
+            if !document.contains_key("link") {
+                let mut table = Table::new();
+                table.set_implicit(false);
+                document.insert("link", Item::Table(table));
+            }
+            let table = document
+                .get_mut("link")
+                .and_then(Item::as_table_like_mut)
+                .ok_or("`link` is not a table")?;
+            table.insert(&term, Item::Value(Value::from(id.as_str())));
         }
     }
     Ok(match current {

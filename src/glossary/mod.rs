@@ -11,6 +11,10 @@
 //! [class]
 //! cell_line = ["SupT1", "CHO cells"]
 //! protein = ["IL-2Rβ"]
+//!
+//! # database identifiers pinned to terms (docs/LINKING.md)
+//! [link]
+//! "IL-2" = { class = "protein", id = "HGNC:6001" }
 //! ```
 //!
 //! Matching rules (docs/GLOSSARY.md): a term matches the paragraph's prose (what `scitag prose`
@@ -168,6 +172,9 @@ pub struct Glossary {
     pub accept: Vec<Term>,
     /// `(term, class)`, longest term first.
     pub classes: Vec<(Term, String)>,
+    /// `[link]`: `(term, identifier)`, an entity whose text is the term links to that entry
+    /// (`"IL-2" = "HGNC:6001"` or `"IL-2" = { class = "protein", id = "HGNC:6001" }`).
+    pub links: Vec<(Term, String)>,
     pub settings: ProjectSettings,
 }
 
@@ -175,6 +182,14 @@ impl Glossary {
     /// Whether it has no terms (its settings aside).
     pub fn is_empty(&self) -> bool {
         self.ignore.is_empty() && self.accept.is_empty() && self.classes.is_empty()
+    }
+
+    /// The identifier pinned to an entity whose prose text is `text`.
+    pub fn pinned_id(&self, text: &str) -> Option<&str> {
+        self.links
+            .iter()
+            .find(|(term, _)| term.matches_text(text))
+            .map(|(_, id)| id.as_str())
     }
 
     /// Parses the file's text. The error names the line of the first problem.
@@ -220,11 +235,12 @@ impl Glossary {
                     }
                 }
                 "settings" => glossary.settings = project_settings(item, &at)?,
+                "link" => links(item, &mut glossary, &at)?,
                 other => {
                     return Err(at(
                         offset,
                         format!(
-                            "unknown key `{other}` (expected ignore, accept, [class] or [settings])"
+                            "unknown key `{other}` (expected ignore, accept, [class], [link] or [settings])"
                         ),
                     ));
                 }
@@ -409,6 +425,68 @@ fn project_settings(
         }
     }
     Ok(settings)
+}
+
+/// `[link]`: `"term" = "ID"` or `"term" = { class = "…", id = "ID" }` (the class also makes the
+/// term a `[class]` term).
+fn links(
+    item: &Item,
+    glossary: &mut Glossary,
+    at: &dyn Fn(usize, String) -> GlossaryError,
+) -> Result<(), GlossaryError> {
+    let offset = item.span().unwrap_or(0..0).start;
+    let Some(table) = item.as_table_like() else {
+        return Err(at(
+            offset,
+            "`link` must be a table: `[link]` then `\"IL-2\" = \"HGNC:6001\"`".into(),
+        ));
+    };
+    for (term, value) in table.iter() {
+        let offset = value.span().unwrap_or(offset..offset).start;
+        let (id, class) = match value.as_value() {
+            Some(Value::String(id)) => (id.value().to_owned(), None),
+            Some(Value::InlineTable(inline)) => {
+                for (name, _) in inline.iter() {
+                    if name != "id" && name != "class" {
+                        return Err(at(
+                            offset,
+                            format!("unknown field `{name}` (expected id, class)"),
+                        ));
+                    }
+                }
+                let Some(id) = inline.get("id").and_then(Value::as_str) else {
+                    return Err(at(offset, format!("«{term}» needs `id = \"…\"`")));
+                };
+                let class = match inline.get("class") {
+                    None => None,
+                    Some(class) => Some(
+                        class
+                            .as_str()
+                            .map(str::to_owned)
+                            .ok_or_else(|| at(offset, "`class` must be a string".to_owned()))?,
+                    ),
+                };
+                (id.to_owned(), class)
+            }
+            _ => {
+                return Err(at(
+                    offset,
+                    format!("«{term}» must be an identifier or {{ class = \"…\", id = \"…\" }}"),
+                ));
+            }
+        };
+        if crate::link::Database::of_id(&id).is_none() {
+            return Err(at(
+                offset,
+                format!("`{id}` is not an HGNC:, CL: or CVCL_ identifier"),
+            ));
+        }
+        if let Some(class) = class {
+            glossary.classes.push((Term::new(term, false), class));
+        }
+        glossary.links.push((Term::new(term, false), id));
+    }
+    Ok(())
 }
 
 fn terms(

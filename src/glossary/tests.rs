@@ -179,3 +179,34 @@ fn project_settings_are_read_and_checked() {
         "{error}"
     );
 }
+
+#[test]
+fn link_pins_an_identifier_and_may_give_a_class() {
+    let glossary = Glossary::parse(
+        "[link]\n\"IL-2\" = { class = \"protein\", id = \"HGNC:6001\" }\nHEK293T = \"CVCL_0063\"\n",
+    )
+    .unwrap();
+    assert_eq!(glossary.pinned_id("IL-2"), Some("HGNC:6001"));
+    assert_eq!(glossary.pinned_id("HEK293T"), Some("CVCL_0063"));
+    assert_eq!(glossary.pinned_id("IL2"), None);
+    assert_eq!(
+        glossary.classes.len(),
+        1,
+        "the class makes IL-2 a class term"
+    );
+    let error = Glossary::parse("[link]\nfoo = \"PMID:1\"\n").unwrap_err();
+    assert!(error.message.contains("not an HGNC:"), "{error}");
+    let error = Glossary::parse("[link]\nfoo = { id = \"CL:0000815\", colour = 1 }\n").unwrap_err();
+    assert!(error.message.contains("unknown field `colour`"), "{error}");
+    let written = apply_change(
+        Some("ignore = [\"x\"]\n"),
+        "CD25",
+        &Change::Link("HGNC:6008".into()),
+    )
+    .unwrap();
+    assert_eq!(
+        Glossary::parse(&written).unwrap().pinned_id("CD25"),
+        Some("HGNC:6008")
+    );
+    assert!(written.starts_with("ignore = [\"x\"]\n"), "{written}");
+}

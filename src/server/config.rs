@@ -132,6 +132,11 @@ impl Parser {
         {
             settings.features.consistency_severity = severity;
         }
+        if let Some(value) = field("linkSeverity")
+            && let Some(severity) = self.severity("linkSeverity", value)
+        {
+            settings.features.link_severity = severity;
+        }
         if let Some(value) = field("enabledClasses") {
             settings.features.enabled_classes = self.classes(value);
             settings.explicit_classes = settings.features.enabled_classes.is_some();
@@ -196,6 +201,27 @@ impl Parser {
             && let Some(bytes) = self.integer("index.maxFileSize", value, 1, MAX_INDEX_FILE_BYTES)
         {
             settings.index.max_file_bytes = bytes;
+        }
+        let link_enabled = match field("link") {
+            Some(Value::Object(link)) => link.get("enabled").filter(|value| !value.is_null()),
+            Some(other) => {
+                self.problems.push(format!(
+                    "{SECTION}.link must be an object, got {}",
+                    describe(other)
+                ));
+                None
+            }
+            None => None,
+        }
+        .or_else(|| field("link.enabled"));
+        if let Some(value) = link_enabled {
+            match value.as_bool() {
+                Some(enabled) => settings.link = enabled,
+                None => self.problems.push(format!(
+                    "{SECTION}.link.enabled must be true or false, got {}",
+                    describe(value)
+                )),
+            }
         }
         if let Some(value) = index_field("cacheDirectory") {
             settings.index.cache_directory = self.path("index.cacheDirectory", value);
@@ -346,7 +372,7 @@ impl Parser {
     }
 }
 
-const KNOWN_KEYS: [&str; 19] = [
+const KNOWN_KEYS: [&str; 22] = [
     "modelPath",
     "ortLibPath",
     "threads",
@@ -365,6 +391,9 @@ const KNOWN_KEYS: [&str; 19] = [
     "index.maxFiles",
     "index.maxFileSize",
     "index.cacheDirectory",
+    "linkSeverity",
+    "link",
+    "link.enabled",
     "trace",
 ];
 
@@ -478,6 +507,24 @@ mod tests {
         let bad = parse(&json!({"index": {"enabled": "yes", "maxFileSize": 0}}));
         assert_eq!(bad.problems.len(), 2, "{:?}", bad.problems);
         assert_eq!(bad.settings.index, IndexSettings::default());
+    }
+
+    #[test]
+    fn link_settings_nested_or_flat_and_bad_values_named() {
+        let parsed = parse(&json!({"link": {"enabled": false}, "linkSeverity": "warning"}));
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        assert!(!parsed.settings.link);
+        assert_eq!(
+            parsed.settings.features.link_severity,
+            Some(crate::features::Severity::Warning)
+        );
+        let flat = parse(&json!({"link.enabled": false, "linkSeverity": "off"}));
+        assert!(!flat.settings.link);
+        assert_eq!(flat.settings.features.link_severity, None);
+        assert!(parse(&json!({})).settings.link, "on by default");
+        let bad = parse(&json!({"link": {"enabled": 1}, "linkSeverity": "loud"}));
+        assert_eq!(bad.problems.len(), 2, "{:?}", bad.problems);
+        assert!(bad.settings.link);
     }
 
     #[test]

@@ -13,7 +13,8 @@ use tower_lsp_server::ls_types::{
 
 use crate::document::{self, LineCol, PositionEncoding, TextChange};
 use crate::features::{
-    Finding, HoverInfo, LOW_CONFIDENCE_CODE, LowConfidence, OutlineKind, OutlineSymbol, Severity,
+    Finding, HoverInfo, LOW_CONFIDENCE_CODE, LinkFinding, LowConfidence, OutlineKind,
+    OutlineSymbol, Severity,
 };
 use crate::workspace::{LATEX_PROJECT_CODE, ProjectHint};
 
@@ -111,6 +112,24 @@ pub fn project_hint_diagnostic(
         code: Some(NumberOrString::String(LATEX_PROJECT_CODE.to_owned())),
         source: Some(DIAGNOSTIC_SOURCE.to_owned()),
         message: hint.message.clone(),
+        ..Diagnostic::default()
+    }
+}
+
+/// A linking diagnostic; `data` holds the texts its quick fixes put in place of the mention
+/// (`{"replacements": [...]}`).
+pub fn link_diagnostic(
+    finding: &LinkFinding,
+    text: &Rope,
+    encoding: PositionEncoding,
+) -> Diagnostic {
+    Diagnostic {
+        range: range(text, finding.range.clone(), encoding),
+        severity: Some(severity(finding.severity)),
+        code: Some(NumberOrString::String(finding.code.to_owned())),
+        source: Some(DIAGNOSTIC_SOURCE.to_owned()),
+        message: finding.message.clone(),
+        data: Some(serde_json::json!({ "replacements": finding.replacements })),
         ..Diagnostic::default()
     }
 }

@@ -201,6 +201,8 @@ impl Indexer {
             aggregation: self.settings.aggregation,
             decode: self.settings.decode,
             extract,
+            // The index serves references and symbols, which need no identifiers.
+            link: false,
         });
         // What makes the entities of this text what they are.
         let fingerprint = format!(

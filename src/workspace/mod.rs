@@ -721,6 +721,7 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
         let settings = self.settings();
         let aggregation = settings.aggregation;
         let decode = settings.decode;
+        let link = settings.link;
         let extract = settings.extract_for(glossary.as_deref());
         let analyzer = self.analyzer.clone();
         let events = self.events.clone();
@@ -736,6 +737,7 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
                 aggregation,
                 decode,
                 extract,
+                link,
             });
             let request = AnalysisRequest {
                 text,

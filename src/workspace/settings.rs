@@ -67,6 +67,8 @@ pub struct Settings {
     /// The editor set `enabledClasses`.
     pub explicit_classes: bool,
     pub index: IndexSettings,
+    /// `link.enabled`: link entities to HGNC, Cell Ontology and Cellosaurus.
+    pub link: bool,
 }
 
 impl Default for Settings {
@@ -83,6 +85,7 @@ impl Default for Settings {
             explicit_threshold: false,
             explicit_classes: false,
             index: IndexSettings::default(),
+            link: true,
         }
     }
 }
@@ -101,6 +104,7 @@ impl Settings {
         self.aggregation != other.aggregation
             || self.decode != other.decode
             || self.extract != other.extract
+            || self.link != other.link
     }
 
     /// The feature settings for a document governed by `glossary`: the editor's, with the

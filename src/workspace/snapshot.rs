@@ -13,8 +13,8 @@ use ropey::Rope;
 use crate::analysis::{DocumentAnalysis, Focus, SourceEntity, lock};
 use crate::document::{self, LineCol, PositionEncoding, PositionError};
 use crate::features::{
-    self, EntityKey, FeatureSettings, Finding, GlossaryAction, Highlight, LowConfidence,
-    OutlineSymbol,
+    self, EntityKey, FeatureSettings, Finding, GlossaryAction, Highlight, LinkFinding,
+    LowConfidence, OutlineSymbol,
 };
 
 /// One document as it was when the snapshot was taken.
@@ -126,6 +126,11 @@ impl DocumentSnapshot {
     /// The low-confidence diagnostics.
     pub fn low_confidence(&self) -> Vec<LowConfidence> {
         features::low_confidence(self.entities(), &self.features)
+    }
+
+    /// The linking diagnostics (unknown cell line, obsolete term, previous symbol).
+    pub fn link_findings(&self) -> Vec<LinkFinding> {
+        features::link_findings(self.entities(), &self.features)
     }
 
     /// The consistency findings over the shown entities and the untagged mentions.

@@ -17,6 +17,7 @@ mod index;
 mod initialize;
 mod latex_project;
 mod layering;
+mod link;
 mod navigation;
 mod settings;
 mod soak;

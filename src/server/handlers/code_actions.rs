@@ -1,4 +1,5 @@
-//! `textDocument/codeAction`: glossary corrections as plain `WorkspaceEdit`s of `scitag.toml`.
+//! `textDocument/codeAction`: glossary corrections as plain `WorkspaceEdit`s of `scitag.toml`
+//! (and, from `link_fixes.rs`, the linking diagnostics' replacements of the mention).
 //!
 //! The edit creates the file (`CreateFile`, then an insertion) when it is missing, or replaces its
 //! text with the format-preserving result of `glossary::edit` (comments and order kept); a client
@@ -31,7 +32,12 @@ pub(super) fn code_action(
     params: CodeActionParams,
 ) -> Result<Option<CodeActionResponse>> {
     guarded("codeAction", || match code_actions(server, &params) {
-        Ok(actions) => Ok(Some(actions)),
+        Ok(actions) => {
+            // The linking diagnostics' text replacements first: they fix the manuscript itself.
+            let mut all = super::link_fixes::text_fixes(&params);
+            all.extend(actions);
+            Ok(Some(all))
+        }
         Err(message) if message.starts_with("unknown document") => {
             Err(unknown_document(&params.text_document.uri))
         }

@@ -1,6 +1,6 @@
-//! `textDocument/publishDiagnostics`: low-confidence, consistency and LaTeX project diagnostics,
-//! pushed by the server after every committed analysis (and after a settings change that alters
-//! them).
+//! `textDocument/publishDiagnostics`: low-confidence, consistency, linking and LaTeX project
+//! diagnostics, pushed by the server after every committed analysis (and after a settings change
+//! that alters them).
 
 use tower_lsp_server::ls_types::Uri;
 
@@ -40,6 +40,12 @@ impl ServerState {
                 .iter()
                 .filter(|hint| hint.range.end <= text.len_bytes())
                 .map(|hint| convert::project_hint_diagnostic(hint, text, encoding)),
+        );
+        diagnostics.extend(
+            snapshot
+                .link_findings()
+                .iter()
+                .map(|finding| convert::link_diagnostic(finding, text, encoding)),
         );
         diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.range.end));
         self.client

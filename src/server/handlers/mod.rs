@@ -17,6 +17,7 @@ mod document_highlight;
 mod document_symbols;
 mod hover;
 mod lifecycle;
+mod link_fixes;
 mod references;
 mod semantic_tokens;
 mod status;
