@@ -487,10 +487,10 @@ def run_main(args) -> None:
         chosen = ["--model", directory] if directory else model_args
         scitag_runs += [
             (f"scitag-sentences-simple{suffix}",
-             f"JNLPBA sentences, like HF (pipeline/simple, 1 JNLPBA sentence per window){note}",
+             f"JNLPBA sentences, like HF (pipeline/simple, 1 JNLPBA sentence per window, no linking){note}",
              ["tag", str(out_dir / "jnlpba-sentences.txt"), "--language", "plain", "--format", "jsonl",
-              "--decode", "pipeline", "--aggregation", "simple", "--context-tokens", "512", *chosen], per_sentence,
-             "jnlpba"),
+              "--decode", "pipeline", "--aggregation", "simple", "--context-tokens", "512", "--no-link", *chosen],
+             per_sentence, "jnlpba"),
             (f"scitag-abstracts-default{suffix}", f"JNLPBA abstracts as paragraphs, model defaults{note}",
              ["tag", str(out_dir / "jnlpba-abstracts.txt"), "--language", "plain", "--format", "jsonl", *chosen],
              per_abstract, "jnlpba"),

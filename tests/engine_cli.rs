@@ -541,3 +541,36 @@ fn list_tallies_a_projects_entities_across_files_in_three_formats() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("missing.md"));
 }
+
+#[test]
+fn tag_links_entities_to_their_identifiers_unless_told_not_to() {
+    let text = b"IL-2 binds the IL-2 receptor on Jurkat cells.\n";
+    // The built-in model: the fixture model's random weights tag nothing in particular.
+    let entities = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let mut args = vec!["tag", "--format", "json"];
+        args.extend_from_slice(extra);
+        let output = scitag(&args, text);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let document: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        document["entities"].as_array().expect("entities").clone()
+    };
+    let linked = entities(&[]);
+    assert!(
+        linked
+            .iter()
+            .any(|entity| entity["identifier"] == "HGNC:6001" && entity["text"] == "IL-2"),
+        "IL-2 is HGNC:6001: {linked:#?}"
+    );
+    let plain = entities(&["--no-link"]);
+    assert_eq!(plain.len(), linked.len(), "the same entities");
+    assert!(
+        plain
+            .iter()
+            .all(|entity| entity.get("identifier").is_none() && entity.get("link").is_none()),
+        "{plain:#?}"
+    );
+}

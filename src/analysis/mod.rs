@@ -722,8 +722,9 @@ pub fn tag_texts(
     options: &DecodeOptions,
     glossary: Option<&Glossary>,
 ) -> Result<(Vec<Vec<SourceEntity>>, usize), NerError> {
-    let (analyses, sentences) =
-        analyze_texts(classifier, texts, language, extract, options, glossary)?;
+    let (analyses, sentences) = analyze_texts(
+        classifier, texts, language, extract, options, glossary, true,
+    )?;
     Ok((
         analyses
             .into_iter()
@@ -746,7 +747,8 @@ pub struct TextAnalysis {
     pub untagged: Vec<consistency::Untagged>,
 }
 
-/// [`tag_texts`] keeping the paragraphs and the untagged mentions of each text.
+/// [`tag_texts`] keeping the paragraphs and the untagged mentions of each text; `link`: link the
+/// entities to the databases (docs/LINKING.md) after the glossary.
 pub fn analyze_texts(
     classifier: &dyn Classifier,
     texts: &[&str],
@@ -754,6 +756,7 @@ pub fn analyze_texts(
     extract: &ExtractOptions,
     options: &DecodeOptions,
     glossary: Option<&Glossary>,
+    link: bool,
 ) -> Result<(Vec<TextAnalysis>, usize), NerError> {
     let extractions: Vec<Vec<Paragraph>> = texts
         .iter()
@@ -775,7 +778,8 @@ pub fn analyze_texts(
             .iter()
             .map(|paragraph| (paragraph, tagged.next().map_or(&[][..], Vec::as_slice)))
             .collect();
-        let finisher = Finisher::new(text, language, glossary).with_linker(link::embedded());
+        let linker = if link { link::embedded() } else { None };
+        let finisher = Finisher::new(text, language, glossary).with_linker(linker);
         let (entities, placements): (Vec<SourceEntity>, Vec<Placement>) =
             placed_entities(&finisher, pairs.into_iter())
                 .into_iter()

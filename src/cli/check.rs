@@ -165,6 +165,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             &extract,
             &options,
             glossary,
+            // `--link off` reports no linking findings: no index to build.
+            settings.link_severity.is_some(),
         ) {
             Ok((mut analyses, _)) => analyses.pop().unwrap_or_else(|| analysis::TextAnalysis {
                 paragraphs: Vec::new(),

@@ -80,6 +80,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut read = ReadOptions {
         language: args.language,
         projects: Projects::new(args.glossary.as_deref(), args.no_glossary),
+        // The table groups mentions by identifier.
+        link: true,
     };
     let mut tally = Tally::new();
     let mut names = Vec::new();

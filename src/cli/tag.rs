@@ -156,6 +156,10 @@ pub struct Args {
     /// Apply no project glossary: the model's entities after the guards only.
     #[arg(long)]
     pub no_glossary: bool,
+    /// Do not link entities to HGNC, Cell Ontology and Cellosaurus (no `identifier`/`link` in the
+    /// output; saves building the index, about 0.2 s, and the lookups).
+    #[arg(long)]
+    pub no_link: bool,
     /// `--format brat`: the directory to write each input's `NAME.txt` and `NAME.ann` into.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -192,6 +196,8 @@ pub(crate) struct ReadOptions {
     pub(crate) language: Option<LanguageArg>,
     /// The glossaries of the run (`--glossary`, else each file's nearest `scitag.toml`).
     pub(crate) projects: Projects,
+    /// Link the entities to the databases.
+    pub(crate) link: bool,
 }
 
 impl LanguageArg {
@@ -265,6 +271,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut read = ReadOptions {
         language: args.language,
         projects: Projects::new(args.glossary.as_deref(), args.no_glossary),
+        link: !args.no_link,
     };
     // A bar on a terminal for several files; nothing when stderr is a pipe or a log.
     let bar = if sources.len() > 1 && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
@@ -375,6 +382,7 @@ pub(crate) fn tag_one(
         &extract,
         options,
         glossary,
+        args.link,
     ) {
         Ok(result) => result,
         Err(error) => {
@@ -587,11 +595,18 @@ fn stream_jsonl(args: &Args, tagger: &Tagger, options: &DecodeOptions) -> anyhow
             return Ok(None);
         }
         let texts: Vec<&str> = batch.iter().map(|(_, text)| text.as_str()).collect();
-        let (analyses, _) =
-            match analysis::analyze_texts(tagger, &texts, language, &extract, options, glossary) {
-                Ok(result) => result,
-                Err(error) => return model_failure(error).map(Some),
-            };
+        let (analyses, _) = match analysis::analyze_texts(
+            tagger,
+            &texts,
+            language,
+            &extract,
+            options,
+            glossary,
+            !args.no_link,
+        ) {
+            Ok(result) => result,
+            Err(error) => return model_failure(error).map(Some),
+        };
         for ((id, text), analysis) in batch.iter().zip(analyses) {
             let shown: Vec<analysis::SourceEntity> = analysis
                 .entities
