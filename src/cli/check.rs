@@ -455,7 +455,7 @@ fn uri_reference(path: &str) -> String {
     uri
 }
 
-const RULES: [(&str, &str); 7] = [
+const RULES: [(&str, &str); 8] = [
     (
         features::LOW_CONFIDENCE_CODE,
         "The model is unsure of this mention's class: check it, or settle it in scitag.toml.",
@@ -483,6 +483,10 @@ const RULES: [(&str, &str); 7] = [
     (
         features::WITHDRAWN_GENE_CODE,
         "A gene symbol of a withdrawn HGNC entry.",
+    ),
+    (
+        features::MIXED_SPELLING_CODE,
+        "One gene, cell type or cell line written two ways (IL2 here, IL-2 elsewhere): the usual spelling is named.",
     ),
 ];
 

@@ -22,7 +22,12 @@ pub const PREVIOUS_SYMBOL_CODE: &str = "previous-gene-symbol";
 pub const WITHDRAWN_GENE_CODE: &str = "withdrawn-gene";
 
 /// Every code a linking diagnostic carries.
-pub const LINK_CODES: [&str; 4] = [
+/// The code of "one entry, spelled two ways in the document" (`IL2` here, `IL-2` elsewhere).
+pub const MIXED_SPELLING_CODE: &str = "mixed-spelling";
+/// Mixed-spelling findings per document, at most.
+const MAX_SPELLING_FINDINGS: usize = 100;
+pub const LINK_CODES: [&str; 5] = [
+    MIXED_SPELLING_CODE,
     UNKNOWN_CELL_LINE_CODE,
     OBSOLETE_CELL_TYPE_CODE,
     PREVIOUS_SYMBOL_CODE,
@@ -64,6 +69,94 @@ pub fn link_findings(entities: &[SourceEntity], settings: &FeatureSettings) -> V
             });
         }
     }
+    findings.extend(mixed_spellings(entities, settings, severity));
+    findings
+}
+
+/// Whether `a` and `b` are equal but for the case of their first letter.
+fn same_but_first_case(a: &str, b: &str) -> bool {
+    let mut a_chars = a.chars();
+    let mut b_chars = b.chars();
+    match (a_chars.next(), b_chars.next()) {
+        (Some(x), Some(y)) => {
+            x.to_lowercase().eq(y.to_lowercase()) && a_chars.as_str() == b_chars.as_str()
+        }
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Mentions of one database entry written two ways that differ only by case, hyphens, spaces or
+/// Greek letters (`IL2` here, `IL-2` in three other places): each mention of a rarer spelling gets
+/// a finding naming the usual one (the most frequent; on a tie the first in the document), with a
+/// quick fix that writes it. Different names of one entry (`IL-2`, `interleukin-2`) are not
+/// flagged: a writer may well use both.
+fn mixed_spellings(
+    entities: &[SourceEntity],
+    settings: &FeatureSettings,
+    severity: Severity,
+) -> Vec<LinkFinding> {
+    use std::collections::HashMap;
+    // (identifier, spelling key) -> spellings in first-seen order, each with its mentions.
+    let mut groups: HashMap<(&str, String), Vec<(&str, Vec<&SourceEntity>)>> = HashMap::new();
+    let mut order: Vec<(&str, String)> = Vec::new();
+    for entity in entities {
+        let Some(identifier) = entity.link.as_deref().and_then(Linking::identifier) else {
+            continue;
+        };
+        if entity.range.is_empty() || !settings.is_enabled(&entity.label) {
+            continue;
+        }
+        let text = entity.text.trim();
+        let key = (identifier, link::spelling_key(text));
+        let spellings = groups.entry(key.clone()).or_insert_with(|| {
+            order.push(key);
+            Vec::new()
+        });
+        // A capital at a sentence's start is no other spelling (`Human PBMCs`, `human PBMCs`).
+        match spellings
+            .iter_mut()
+            .find(|(spelling, _)| same_but_first_case(spelling, text))
+        {
+            Some((_, mentions)) => mentions.push(entity),
+            None => spellings.push((text, vec![entity])),
+        }
+    }
+    let mut findings = Vec::new();
+    for key in &order {
+        let spellings = &groups[key];
+        if spellings.len() < 2 {
+            continue;
+        }
+        let usual = spellings
+            .iter()
+            .enumerate()
+            .max_by(|(a_index, a), (b_index, b)| {
+                a.1.len().cmp(&b.1.len()).then(b_index.cmp(a_index))
+            })
+            .map(|(_, (spelling, mentions))| (*spelling, mentions.len()))
+            .unwrap_or_default();
+        for (spelling, mentions) in spellings {
+            if *spelling == usual.0 {
+                continue;
+            }
+            for mention in mentions {
+                let places = if usual.1 == 1 { "place" } else { "places" };
+                findings.push(LinkFinding {
+                    range: mention.range.clone(),
+                    severity,
+                    code: MIXED_SPELLING_CODE,
+                    message: format!(
+                        "«{spelling}» is written «{}» in {} other {places} ({})",
+                        usual.0, usual.1, key.0
+                    ),
+                    replacements: vec![usual.0.to_owned()],
+                });
+            }
+        }
+    }
+    findings.sort_by_key(|finding| finding.range.start);
+    findings.truncate(MAX_SPELLING_FINDINGS);
     findings
 }
 
@@ -315,6 +408,49 @@ mod tests {
             section.contains("IL2RA") && section.contains("ISG20"),
             "{section}"
         );
+    }
+
+    #[test]
+    fn one_entry_written_two_ways_is_flagged_on_the_rarer_spelling() {
+        let linker = linker();
+        let at = |start: usize, label: &str, text: &str| SourceEntity {
+            range: start..start + text.len(),
+            ..entity(&linker, label, text)
+        };
+        let entities = vec![
+            at(0, "protein", "IL-2"),
+            at(20, "protein", "IL2"),
+            at(40, "protein", "IL-2"),
+            at(60, "protein", "interleukin-2"),
+            at(80, "protein", "IL-2 gene"),
+            at(100, "cell_type", "Tregs"),
+            at(120, "cell_type", "Treg"),
+            at(140, "protein", "Interleukin-2"),
+        ];
+        let settings = FeatureSettings {
+            link_severity: Some(Severity::Hint),
+            ..FeatureSettings::default()
+        };
+        let spelling: Vec<(usize, String, Vec<String>)> = link_findings(&entities, &settings)
+            .into_iter()
+            .filter(|finding| finding.code == MIXED_SPELLING_CODE)
+            .map(|finding| (finding.range.start, finding.message, finding.replacements))
+            .collect();
+        assert_eq!(
+            spelling,
+            [(
+                20,
+                "«IL2» is written «IL-2» in 2 other places (HGNC:6001)".to_owned(),
+                vec!["IL-2".to_owned()]
+            )],
+            "another name (interleukin-2, Interleukin-2 at a sentence's start), a gene mention and a \
+             plural are not spellings"
+        );
+        let off = FeatureSettings {
+            link_severity: None,
+            ..FeatureSettings::default()
+        };
+        assert!(link_findings(&entities, &off).is_empty());
     }
 
     #[test]

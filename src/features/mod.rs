@@ -20,8 +20,8 @@ pub use diagnostics::{LOW_CONFIDENCE_CODE, LowConfidence, Severity, low_confiden
 pub use highlights::{Highlight, highlights};
 pub use hover::{HoverInfo, hover};
 pub use link::{
-    LINK_CODES, LinkFinding, OBSOLETE_CELL_TYPE_CODE, PREVIOUS_SYMBOL_CODE, UNKNOWN_CELL_LINE_CODE,
-    WITHDRAWN_GENE_CODE, hover_section, link_actions, link_findings,
+    LINK_CODES, LinkFinding, MIXED_SPELLING_CODE, OBSOLETE_CELL_TYPE_CODE, PREVIOUS_SYMBOL_CODE,
+    UNKNOWN_CELL_LINE_CODE, WITHDRAWN_GENE_CODE, hover_section, link_actions, link_findings,
 };
 pub use mentions::{
     EntityKey, TalliedEntity, Tally, entity_at, match_rank, mention_count, mentions_of, normalize,

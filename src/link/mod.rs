@@ -15,7 +15,7 @@ use std::io::Read;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
 
-pub use normalize::{Greek, cell_line_key, cell_type_key, gene_key};
+pub use normalize::{Greek, cell_line_key, cell_type_key, gene_key, spelling_key};
 
 /// The derived indexes, gzip-compressed TSV (`data/link/README.md`).
 const HGNC_GZ: &[u8] = include_bytes!("../../data/link/hgnc.tsv.gz");

@@ -126,6 +126,13 @@ fn drop_prefixes(words: &mut Vec<String>) {
     }
 }
 
+/// A mention's spelling without what a writer varies by habit: case, hyphens, spaces and other
+/// punctuation, and Greek letters written or spelled out (`IL-2`, `IL2`, `il 2` → `il2`; `TNF-α`,
+/// `TNF-alpha` → `tnfalpha`). Unlike [`gene_key`] nothing is dropped: `IL-2 gene` → `il2gene`.
+pub fn spelling_key(text: &str) -> String {
+    words(text, Greek::Spelled).concat()
+}
+
 /// The key of a gene symbol, alias or name, or of a gene or protein mention: words joined without
 /// separators (`IL-2`, `IL 2`, `il2` → `il2`; `interleukin-2` → `interleukin2`), a trailing
 /// `gene`, `protein`, `mRNA`, … and a leading `human` dropped.

@@ -580,6 +580,15 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
         self.documents.contains_key(key)
     }
 
+    /// Whether an open document has had a complete analysis (`false` when it is not open).
+    pub fn has_complete_analysis(&self, key: &K) -> bool {
+        self.documents.get(key).is_some_and(|open| {
+            open.analysis
+                .as_ref()
+                .is_some_and(|analysis| analysis.complete)
+        })
+    }
+
     /// The keys of the open documents.
     pub fn keys(&self) -> Vec<K> {
         self.documents

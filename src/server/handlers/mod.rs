@@ -132,6 +132,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
+        document_symbols::first_analysis(&self.server, &params.text_document.uri).await;
         document_symbols::document_symbol(&self.server, params)
     }
 
