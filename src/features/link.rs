@@ -98,7 +98,8 @@ fn mixed_spellings(
 ) -> Vec<LinkFinding> {
     use std::collections::HashMap;
     // (identifier, spelling key) -> spellings in first-seen order, each with its mentions.
-    let mut groups: HashMap<(&str, String), Vec<(&str, Vec<&SourceEntity>)>> = HashMap::new();
+    type Spellings<'a> = Vec<(&'a str, Vec<&'a SourceEntity>)>;
+    let mut groups: HashMap<(&str, String), Spellings<'_>> = HashMap::new();
     let mut order: Vec<(&str, String)> = Vec::new();
     for entity in entities {
         let Some(identifier) = entity.link.as_deref().and_then(Linking::identifier) else {
