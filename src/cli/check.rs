@@ -631,8 +631,15 @@ mod tests {
         let run = &log["runs"][0];
         assert_eq!(
             run["tool"]["driver"]["rules"].as_array().map(Vec::len),
-            Some(7)
+            Some(RULES.len())
         );
+        let ids: Vec<&str> = run["tool"]["driver"]["rules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|rule| rule["id"].as_str())
+            .collect();
+        assert!(ids.contains(&"mixed-spelling"), "{ids:?}");
         let result = &run["results"][0];
         assert_eq!(result["level"], "warning");
         assert_eq!(result["ruleId"], "low-confidence");
