@@ -379,52 +379,50 @@ def ort_main(args) -> None:
     pathlib.Path(args.result).write_text(json.dumps(result), encoding="utf-8")
 
 
-def run_ort(python, onnx, model_dir, name, texts, words, out_dir, threads, warmup, batch_pieces=2048):
+def run_child(python, mode, options, name, texts, words, out_dir, what, env=None):
+    """Runs this script's `mode` child (`hf` or `ort`) on `texts` in a process of its own; returns its
+    result (with wall time and the load before it) or None when it failed."""
     job = out_dir / f"{name}.job.json"
     result_path = out_dir / f"{name}.result.json"
     job.write_text(json.dumps({"texts": texts, "words": words}), encoding="utf-8")
-    command = [python, str(pathlib.Path(__file__).resolve()), "ort", "--onnx", str(onnx), "--model-dir",
-               str(model_dir), "--job", str(job), "--result", str(result_path), "--threads", str(threads),
-               "--warmup", str(warmup), "--batch-pieces", str(batch_pieces)]
+    command = [python, str(pathlib.Path(__file__).resolve()), mode, "--job", str(job), "--result", str(result_path),
+               *options]
     before = load()
-    log(f"{name}: Python onnxruntime on {len(texts)} texts, {words} words (load {before})")
+    log(f"{name}: {what} on {len(texts)} texts, {words} words (load {before})")
     started = time.perf_counter()
-    done = subprocess.run(command)
+    done = subprocess.run(command, env=env)
     wall = time.perf_counter() - started
     if done.returncode != 0:
-        log(f"{name}: ORT child exited {done.returncode}")
+        log(f"{name}: {mode} child exited {done.returncode}")
         return None
     result = json.loads(result_path.read_text(encoding="utf-8"))
     result["wall_s"] = wall
     result["load_before"] = before
     result["name"] = name
     return result
+
+
+def run_ort(python, onnx, model_dir, name, texts, words, out_dir, threads, warmup, batch_pieces=2048):
+    options = ["--onnx", str(onnx), "--model-dir", str(model_dir), "--threads", str(threads), "--warmup", str(warmup),
+               "--batch-pieces", str(batch_pieces)]
+    return run_child(python, "ort", options, name, texts, words, out_dir, "Python onnxruntime")
 
 
 def run_hf(python, checkpoint, name, texts, words, out_dir, threads, batch_size, warmup, random_weights=False,
            stride=None):
-    job = out_dir / f"{name}.job.json"
-    result_path = out_dir / f"{name}.result.json"
-    job.write_text(json.dumps({"texts": texts, "words": words}), encoding="utf-8")
-    command = [python, str(pathlib.Path(__file__).resolve()), "hf", "--checkpoint", str(checkpoint), "--job", str(job),
-               "--result", str(result_path), "--threads", str(threads), "--batch-size", str(batch_size),
+    options = ["--checkpoint", str(checkpoint), "--threads", str(threads), "--batch-size", str(batch_size),
                "--warmup", str(warmup)] + (["--random-weights"] if random_weights else []) \
         + (["--stride", str(stride)] if stride else [])
-    before = load()
-    log(f"{name}: HF pipeline on {len(texts)} texts, {words} words (load {before})")
-    started = time.perf_counter()
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_VERBOSITY="error", HF_HUB_DISABLE_PROGRESS_BARS="1",
                TQDM_DISABLE="1")
-    done = subprocess.run(command, env=env)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        log(f"{name}: HF child exited {done.returncode}")
-        return None
-    result = json.loads(result_path.read_text(encoding="utf-8"))
-    result["wall_s"] = wall
-    result["load_before"] = before
-    result["name"] = name
-    return result
+    return run_child(python, "hf", options, name, texts, words, out_dir, "HF pipeline", env)
+
+
+def document_spans(texts_entities, starts):
+    """Entities given per text (character offsets in that text) as spans of the document whose texts
+    start at `starts`."""
+    return [(base + start, base + end, label)
+            for base, entities in zip(starts, texts_entities) for start, end, label in entities]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -469,6 +467,7 @@ def run_main(args) -> None:
     (out_dir / "jnlpba-sentences.txt").write_text(per_sentence.text + "\n", encoding="utf-8")
     (out_dir / "jnlpba-abstracts.txt").write_text(per_abstract.text + "\n", encoding="utf-8")
     sentence_texts = [" ".join(tokens) for tokens, _ in sentences]
+    sentence_starts = [per_sentence.char_ranges[(s, 0)][0] for s in range(len(sentences))]
     m_sentences, m_words = manuscript_sentences(binary, args.manuscript)
     log(f"JNLPBA test: {len(sentences)} sentences, {len(docs)} abstracts, {word_count} words; "
         f"manuscript {args.manuscript}: {len(m_sentences)} sentences, {m_words} prose words")
@@ -536,10 +535,7 @@ def run_main(args) -> None:
         hf = run_hf(args.python, args.checkpoint, "hf-sentences", sentence_texts, word_count, out_dir, args.threads,
                     args.hf_batch_size, args.warmup, args.random_weights)
         if hf is not None:
-            spans = []
-            for s, entities in enumerate(hf.pop("entities")):
-                base = per_sentence.char_ranges[(s, 0)][0]
-                spans.extend((base + start, base + end, label) for start, end, label in entities)
+            spans = document_spans(hf.pop("entities"), sentence_starts)
             predicted = spans_to_labels(sentences, per_sentence.char_ranges, spans)
             hf["score"] = score(sentences, predicted)
             hf["what"] = f"JNLPBA sentences, HF pipeline (simple), batch {args.hf_batch_size}"
@@ -556,11 +552,12 @@ def run_main(args) -> None:
         hf = run_hf(args.python, args.checkpoint, "hf-abstracts", abstract_texts, word_count, out_dir, args.threads,
                     args.hf_batch_size, min(args.warmup, 4), args.random_weights, stride=64)
         if hf is not None:
-            spans = []
+            abstract_starts = []
             offset = 0
-            for text, entities in zip(abstract_texts, hf.pop("entities")):
-                spans.extend((offset + start, offset + end, label) for start, end, label in entities)
+            for text in abstract_texts:
+                abstract_starts.append(offset)
                 offset += len(text) + 2
+            spans = document_spans(hf.pop("entities"), abstract_starts)
             hf["score"] = score(sentences, spans_to_labels(sentences, per_abstract.char_ranges, spans))
             hf["what"] = f"JNLPBA abstracts whole, HF pipeline (simple, stride 64), batch {args.hf_batch_size}"
             hf["corpus"] = "jnlpba"
@@ -581,10 +578,7 @@ def run_main(args) -> None:
         peer = run_ort(args.python, args.onnx, model_dir, "ort-python-sentences", sentence_texts, word_count, out_dir,
                        args.threads, args.warmup)
         if peer is not None:
-            spans = []
-            for s, entities in enumerate(peer.pop("entities")):
-                base = per_sentence.char_ranges[(s, 0)][0]
-                spans.extend((base + start, base + end, label) for start, end, label in entities)
+            spans = document_spans(peer.pop("entities"), sentence_starts)
             peer["score"] = score(sentences, spans_to_labels(sentences, per_sentence.char_ranges, spans))
             peer["what"] = "JNLPBA sentences, Python onnxruntime + tokenizers, ~2,048-piece batches, argmax"
             peer["corpus"] = "jnlpba"

@@ -4,21 +4,15 @@
 //! Findings are made certain without depending on the model's exact scores: `--threshold 1` makes
 //! every mention the model is not fully sure of a low-confidence finding, `--threshold 0` none.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
+
+mod cli_support;
+use cli_support::scitag;
 
 const INTRO: &str = "# Introduction\n\nRegulatory T cells secrete IL-10 and TGF-β, and the \
 IL-2 receptor is expressed on activated T cells.\n\nIL-2 binds the IL-2 receptor on CD4+ T cells \
 and NK cells.\n";
-
-fn scitag(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scitag"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("ORT_DYLIB_PATH")
-        .output()
-        .expect("run scitag")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("UTF-8 output")

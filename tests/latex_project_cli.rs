@@ -4,22 +4,16 @@
 //! use.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod cli_support;
+use cli_support::scitag;
 
 fn corpus(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/corpus/latex")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
-
-fn scitag(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_scitag"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("ORT_DYLIB_PATH")
-        .output()
-        .expect("run scitag")
 }
 
 fn stdout(output: &Output) -> String {

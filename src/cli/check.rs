@@ -240,22 +240,36 @@ pub(crate) fn document_findings(
             lines.position(text, range.end),
         )
     };
+    let finding = |range: Range<usize>,
+                   severity: Severity,
+                   code: &'static str,
+                   message: String,
+                   related: &[Range<usize>]| {
+        let (start, end) = locate(&range);
+        Finding {
+            file: name.to_owned(),
+            range,
+            start,
+            end,
+            severity,
+            code,
+            message,
+            related: related.iter().map(locate).collect(),
+        }
+    };
     let mut findings: Vec<Finding> = features::low_confidence(&analysis.entities, settings)
         .into_iter()
         .map(|low| {
-            let (start, end) = locate(&low.range);
             let mention = one_line(text.get(low.range.clone()).unwrap_or_default());
-            Finding {
-                file: name.to_owned(),
-                range: low.range,
-                start,
-                end,
-                severity: low.severity,
-                code: features::LOW_CONFIDENCE_CODE,
-                // The editor shows where; here the line says what.
-                message: format!("«{mention}»: {}", low.message),
-                related: Vec::new(),
-            }
+            // The editor shows where; here the line says what.
+            let message = format!("«{mention}»: {}", low.message);
+            finding(
+                low.range,
+                low.severity,
+                features::LOW_CONFIDENCE_CODE,
+                message,
+                &[],
+            )
         })
         .collect();
     findings.extend(
@@ -265,36 +279,20 @@ pub(crate) fn document_findings(
             settings.consistency_severity,
         )
         .into_iter()
-        .map(|finding| {
-            let (start, end) = locate(&finding.range);
-            Finding {
-                file: name.to_owned(),
-                range: finding.range,
-                start,
-                end,
-                severity: finding.severity,
-                code: finding.code,
-                message: finding.message,
-                related: finding.related.iter().map(locate).collect(),
-            }
+        .map(|found| {
+            finding(
+                found.range,
+                found.severity,
+                found.code,
+                found.message,
+                &found.related,
+            )
         }),
     );
     findings.extend(
         features::link_findings(&analysis.entities, settings)
             .into_iter()
-            .map(|finding| {
-                let (start, end) = locate(&finding.range);
-                Finding {
-                    file: name.to_owned(),
-                    range: finding.range,
-                    start,
-                    end,
-                    severity: finding.severity,
-                    code: finding.code,
-                    message: finding.message,
-                    related: Vec::new(),
-                }
-            }),
+            .map(|found| finding(found.range, found.severity, found.code, found.message, &[])),
     );
     findings.sort_by_key(|finding| (finding.range.start, finding.range.end));
     findings

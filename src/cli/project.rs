@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::features::{DEFAULT_CONFIDENCE_THRESHOLD, FeatureSettings};
 use crate::glossary::{self, Glossary};
-use crate::prose::ExtractOptions;
+use crate::prose::{ExtractOptions, Language};
 use crate::workspace::{FactsCache, ProjectLimits, canonical_roots, project_macros_on_disk};
 
 /// The largest LaTeX file of a project that is read for its macros (as the editor's default
@@ -104,6 +104,7 @@ impl Projects {
             .and_then(|glossary| glossary.settings.extract.clone())
             .unwrap_or_default();
         if let Some(file) = file
+            && Language::from_path(file) == Language::Latex
             && let Ok(canonical) = file.canonicalize()
         {
             let mut roots: Vec<PathBuf> = self.current.iter().cloned().collect();

@@ -235,23 +235,24 @@ pub(crate) mod tests {
         )
     }
 
+    /// [`SAMPLE`] as the file `paper.md`.
+    fn paper(analysis: &TextAnalysis) -> Tagged<'_> {
+        Tagged {
+            name: "paper.md",
+            text: SAMPLE,
+            analysis,
+            model: "test",
+        }
+    }
+
     #[test]
     fn linked_entities_carry_their_identifiers_into_every_format() {
-        let linker = crate::link::Linker::from_tsv(
-            include_str!("../../tests/fixtures/link/hgnc.tsv").to_owned(),
-            include_str!("../../tests/fixtures/link/cl.tsv").to_owned(),
-            include_str!("../../tests/fixtures/link/cellosaurus.tsv").to_owned(),
-        );
+        let linker = crate::link::Linker::fixture();
         let mut analysis = sample();
         for entity in &mut analysis.entities {
             entity.link = linker.link(&entity.label, &entity.text);
         }
-        let tagged = Tagged {
-            name: "paper.md",
-            text: SAMPLE,
-            analysis: &analysis,
-            model: "test",
-        };
+        let tagged = paper(&analysis);
         let layout = Layout::new(&tagged, "\n");
         let ids: Vec<Option<&str>> = layout
             .annotations
@@ -275,12 +276,7 @@ pub(crate) mod tests {
     #[test]
     fn the_layout_offsets_count_characters_and_point_at_the_entities() {
         let analysis = sample();
-        let tagged = Tagged {
-            name: "paper.md",
-            text: SAMPLE,
-            analysis: &analysis,
-            model: "test",
-        };
+        let tagged = paper(&analysis);
         let layout = Layout::new(&tagged, "\n");
         assert_eq!(layout.passages.len(), 2);
         assert_eq!(layout.passages[0].text, "IL-2 and γc signalling");

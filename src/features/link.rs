@@ -97,10 +97,12 @@ fn mixed_spellings(
     severity: Severity,
 ) -> Vec<LinkFinding> {
     use std::collections::HashMap;
-    // (identifier, spelling key) -> spellings in first-seen order, each with its mentions.
-    type Spellings<'a> = Vec<(&'a str, Vec<&'a SourceEntity>)>;
-    let mut groups: HashMap<(&str, String), Spellings<'_>> = HashMap::new();
-    let mut order: Vec<(&str, String)> = Vec::new();
+    // identifier -> its spellings in first-seen order, each with its mentions. This runs at every
+    // publish: the spelling keys are computed only for identifiers written more than one way.
+    type Spelling<'a> = (&'a str, Vec<&'a SourceEntity>);
+    type Spellings<'a> = Vec<Spelling<'a>>;
+    let mut by_identifier: HashMap<&str, Spellings<'_>> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
     for entity in entities {
         let Some(identifier) = entity.link.as_deref().and_then(Linking::identifier) else {
             continue;
@@ -109,9 +111,8 @@ fn mixed_spellings(
             continue;
         }
         let text = entity.text.trim();
-        let key = (identifier, link::spelling_key(text));
-        let spellings = groups.entry(key.clone()).or_insert_with(|| {
-            order.push(key);
+        let spellings = by_identifier.entry(identifier).or_insert_with(|| {
+            order.push(identifier);
             Vec::new()
         });
         // A capital at a sentence's start is no other spelling (`Human PBMCs`, `human PBMCs`).
@@ -124,35 +125,46 @@ fn mixed_spellings(
         }
     }
     let mut findings = Vec::new();
-    for key in &order {
-        let spellings = &groups[key];
+    for identifier in order {
+        let spellings = &by_identifier[identifier];
         if spellings.len() < 2 {
             continue;
         }
-        let usual = spellings
-            .iter()
-            .enumerate()
-            .max_by(|(a_index, a), (b_index, b)| {
-                a.1.len().cmp(&b.1.len()).then(b_index.cmp(a_index))
-            })
-            .map(|(_, (spelling, mentions))| (*spelling, mentions.len()))
-            .unwrap_or_default();
-        for (spelling, mentions) in spellings {
-            if *spelling == usual.0 {
-                continue;
+        // Spellings of one identifier that differ only by case, hyphens, spaces or Greek letters.
+        let mut groups: Vec<(String, Vec<&Spelling<'_>>)> = Vec::new();
+        for spelling in spellings {
+            let key = link::spelling_key(spelling.0);
+            match groups.iter_mut().find(|(other, _)| *other == key) {
+                Some((_, members)) => members.push(spelling),
+                None => groups.push((key, vec![spelling])),
             }
-            for mention in mentions {
-                let places = if usual.1 == 1 { "place" } else { "places" };
-                findings.push(LinkFinding {
-                    range: mention.range.clone(),
-                    severity,
-                    code: MIXED_SPELLING_CODE,
-                    message: format!(
-                        "«{spelling}» is written «{}» in {} other {places} ({})",
-                        usual.0, usual.1, key.0
-                    ),
-                    replacements: vec![usual.0.to_owned()],
-                });
+        }
+        for (_, group) in groups.iter().filter(|(_, group)| group.len() >= 2) {
+            let usual = group
+                .iter()
+                .enumerate()
+                .max_by(|(a_index, a), (b_index, b)| {
+                    a.1.len().cmp(&b.1.len()).then(b_index.cmp(a_index))
+                })
+                .map(|(_, (spelling, mentions))| (*spelling, mentions.len()))
+                .unwrap_or_default();
+            for (spelling, mentions) in group.iter().copied() {
+                if *spelling == usual.0 {
+                    continue;
+                }
+                for mention in mentions {
+                    let places = if usual.1 == 1 { "place" } else { "places" };
+                    findings.push(LinkFinding {
+                        range: mention.range.clone(),
+                        severity,
+                        code: MIXED_SPELLING_CODE,
+                        message: format!(
+                            "«{spelling}» is written «{}» in {} other {places} ({identifier})",
+                            usual.0, usual.1
+                        ),
+                        replacements: vec![usual.0.to_owned()],
+                    });
+                }
             }
         }
     }
@@ -360,11 +372,7 @@ mod tests {
     use crate::link::Linker;
 
     fn linker() -> Linker {
-        Linker::from_tsv(
-            include_str!("../../tests/fixtures/link/hgnc.tsv").to_owned(),
-            include_str!("../../tests/fixtures/link/cl.tsv").to_owned(),
-            include_str!("../../tests/fixtures/link/cellosaurus.tsv").to_owned(),
-        )
+        Linker::fixture()
     }
 
     fn entity(linker: &Linker, label: &str, text: &str) -> SourceEntity {

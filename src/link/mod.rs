@@ -408,6 +408,17 @@ impl Linker {
         ))
     }
 
+    /// The linker over the tiny fixture tables (`tests/fixtures/link/`: real rows of the derived
+    /// indexes), for unit tests.
+    #[cfg(test)]
+    pub(crate) fn fixture() -> Linker {
+        Linker::from_tsv(
+            include_str!("../../tests/fixtures/link/hgnc.tsv").to_owned(),
+            include_str!("../../tests/fixtures/link/cl.tsv").to_owned(),
+            include_str!("../../tests/fixtures/link/cellosaurus.tsv").to_owned(),
+        )
+    }
+
     /// A linker over derived tables in the format `scripts/build_link_index.py` writes (tests use
     /// small subsets). Malformed lines are kept but match nothing.
     pub fn from_tsv(hgnc: String, cl: String, cellosaurus: String) -> Linker {

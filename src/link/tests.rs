@@ -3,11 +3,7 @@
 use super::*;
 
 fn linker() -> Linker {
-    Linker::from_tsv(
-        include_str!("../../tests/fixtures/link/hgnc.tsv").to_owned(),
-        include_str!("../../tests/fixtures/link/cl.tsv").to_owned(),
-        include_str!("../../tests/fixtures/link/cellosaurus.tsv").to_owned(),
-    )
+    Linker::fixture()
 }
 
 fn ids(linking: &Linking) -> Vec<&str> {

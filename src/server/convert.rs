@@ -54,19 +54,39 @@ pub fn severity(severity: Severity) -> DiagnosticSeverity {
     }
 }
 
+/// A scitag diagnostic: `source` is always [`DIAGNOSTIC_SOURCE`]; the callers add related
+/// locations and `data`.
+fn scitag_diagnostic(
+    bytes: Range<usize>,
+    severity: DiagnosticSeverity,
+    code: &str,
+    message: &str,
+    text: &Rope,
+    encoding: PositionEncoding,
+) -> Diagnostic {
+    Diagnostic {
+        range: range(text, bytes, encoding),
+        severity: Some(severity),
+        code: Some(NumberOrString::String(code.to_owned())),
+        source: Some(DIAGNOSTIC_SOURCE.to_owned()),
+        message: message.to_owned(),
+        ..Diagnostic::default()
+    }
+}
+
 pub fn diagnostic(
     low_confidence: &LowConfidence,
     text: &Rope,
     encoding: PositionEncoding,
 ) -> Diagnostic {
-    Diagnostic {
-        range: range(text, low_confidence.range.clone(), encoding),
-        severity: Some(severity(low_confidence.severity)),
-        code: Some(NumberOrString::String(LOW_CONFIDENCE_CODE.to_owned())),
-        source: Some(DIAGNOSTIC_SOURCE.to_owned()),
-        message: low_confidence.message.clone(),
-        ..Diagnostic::default()
-    }
+    scitag_diagnostic(
+        low_confidence.range.clone(),
+        severity(low_confidence.severity),
+        LOW_CONFIDENCE_CODE,
+        &low_confidence.message,
+        text,
+        encoding,
+    )
 }
 
 /// A consistency finding, with its other places as related locations and, in `data`, the term and
@@ -89,14 +109,16 @@ pub fn finding_diagnostic(
         })
         .collect::<Vec<_>>();
     Diagnostic {
-        range: range(text, finding.range.clone(), encoding),
-        severity: Some(severity(finding.severity)),
-        code: Some(NumberOrString::String(finding.code.to_owned())),
-        source: Some(DIAGNOSTIC_SOURCE.to_owned()),
-        message: finding.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
         data: Some(serde_json::json!({ "term": finding.term, "class": finding.class })),
-        ..Diagnostic::default()
+        ..scitag_diagnostic(
+            finding.range.clone(),
+            severity(finding.severity),
+            finding.code,
+            &finding.message,
+            text,
+            encoding,
+        )
     }
 }
 
@@ -106,14 +128,14 @@ pub fn project_hint_diagnostic(
     text: &Rope,
     encoding: PositionEncoding,
 ) -> Diagnostic {
-    Diagnostic {
-        range: range(text, hint.range.clone(), encoding),
-        severity: Some(DiagnosticSeverity::HINT),
-        code: Some(NumberOrString::String(LATEX_PROJECT_CODE.to_owned())),
-        source: Some(DIAGNOSTIC_SOURCE.to_owned()),
-        message: hint.message.clone(),
-        ..Diagnostic::default()
-    }
+    scitag_diagnostic(
+        hint.range.clone(),
+        DiagnosticSeverity::HINT,
+        LATEX_PROJECT_CODE,
+        &hint.message,
+        text,
+        encoding,
+    )
 }
 
 /// A linking diagnostic; `data` holds the texts its quick fixes put in place of the mention
@@ -124,13 +146,15 @@ pub fn link_diagnostic(
     encoding: PositionEncoding,
 ) -> Diagnostic {
     Diagnostic {
-        range: range(text, finding.range.clone(), encoding),
-        severity: Some(severity(finding.severity)),
-        code: Some(NumberOrString::String(finding.code.to_owned())),
-        source: Some(DIAGNOSTIC_SOURCE.to_owned()),
-        message: finding.message.clone(),
         data: Some(serde_json::json!({ "replacements": finding.replacements })),
-        ..Diagnostic::default()
+        ..scitag_diagnostic(
+            finding.range.clone(),
+            severity(finding.severity),
+            finding.code,
+            &finding.message,
+            text,
+            encoding,
+        )
     }
 }
 

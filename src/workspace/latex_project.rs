@@ -109,6 +109,9 @@ struct DiskFacts {
 pub struct FactsCache {
     disk: Mutex<HashMap<PathBuf, DiskFacts>>,
     by_content: Mutex<HashMap<u64, Arc<LatexFileFacts>>>,
+    /// The open documents' facts by the version they were read at: a keystroke in one chapter
+    /// does not copy and hash the text of every other open chapter again.
+    open: Mutex<HashMap<PathBuf, (i32, Arc<LatexFileFacts>)>>,
 }
 
 /// Why a file is not read.
@@ -151,6 +154,40 @@ impl FactsCache {
         let canonical = path.canonicalize().ok()?;
         let facts = self.of_file(&canonical, limits, options).ok()?;
         Some(facts.macros.clone())
+    }
+
+    /// Forgets the open document's facts (it was opened again, or closed): its versions start
+    /// again.
+    pub fn forget_open(&self, path: &Path) {
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(path);
+    }
+
+    /// The facts of the open document at `path`, at `version`.
+    fn of_open(
+        &self,
+        path: &Path,
+        version: i32,
+        text: &Rope,
+        options: &ExtractOptions,
+    ) -> Arc<LatexFileFacts> {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((seen, facts)) = open.get(path)
+            && *seen == version
+        {
+            return facts.clone();
+        }
+        let facts = self.of_text(&text.to_string(), options);
+        if open.len() >= MAX_CACHED {
+            open.clear();
+        }
+        open.insert(path.to_path_buf(), (version, facts.clone()));
+        facts
     }
 
     fn of_text(&self, text: &str, options: &ExtractOptions) -> Arc<LatexFileFacts> {
@@ -282,8 +319,9 @@ fn candidates(directory: &Path, name: &str) -> Vec<PathBuf> {
 /// One resolution: the workspace folders, the open documents' texts, the cache, the limits.
 pub struct Resolver<'a> {
     pub roots: &'a [PathBuf],
-    /// Open documents by canonical path (their text wins over the file on disk).
-    pub open: &'a HashMap<PathBuf, Rope>,
+    /// Open documents by canonical path, with their version (their text wins over the file on
+    /// disk).
+    pub open: &'a HashMap<PathBuf, (i32, Rope)>,
     pub cache: &'a FactsCache,
     pub limits: ProjectLimits,
     pub options: &'a ExtractOptions,
@@ -291,8 +329,8 @@ pub struct Resolver<'a> {
 
 impl Resolver<'_> {
     fn facts(&self, path: &Path) -> Result<Arc<LatexFileFacts>, Refusal> {
-        if let Some(text) = self.open.get(path) {
-            return Ok(self.cache.of_text(&text.to_string(), self.options));
+        if let Some((version, text)) = self.open.get(path) {
+            return Ok(self.cache.of_open(path, *version, text, self.options));
         }
         self.cache.of_file(path, self.limits, self.options)
     }
@@ -652,6 +690,29 @@ mod tests {
         assert_eq!(project.macros, [("x".to_owned(), "X".to_owned())]);
         assert_eq!(project.hints.len(), 1, "{:?}", project.hints);
         assert!(project.hints[0].message.contains("larger than 200"));
+    }
+
+    #[test]
+    fn open_documents_are_read_once_per_version() {
+        let cache = FactsCache::default();
+        let options = ExtractOptions::default();
+        let path = Path::new("/paper/main.tex");
+        let first = Rope::from_str("\\newcommand{\\x}{X}\n");
+        let facts = cache.of_open(path, 1, &first, &options);
+        assert_eq!(facts.macros, [("x".to_owned(), "X".to_owned())]);
+        // The same version is not read again, whatever the rope says.
+        let edited = Rope::from_str("\\newcommand{\\x}{Y}\n");
+        assert!(Arc::ptr_eq(
+            &cache.of_open(path, 1, &edited, &options),
+            &facts
+        ));
+        assert_eq!(
+            cache.of_open(path, 2, &edited, &options).macros,
+            [("x".to_owned(), "Y".to_owned())]
+        );
+        // Opened again: version 1 is a new text.
+        cache.forget_open(path);
+        assert_eq!(cache.of_open(path, 1, &first, &options).macros[0].1, "X");
     }
 
     #[test]

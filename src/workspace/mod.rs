@@ -240,7 +240,7 @@ struct ResolvedProject {
 struct LatexJob<K> {
     path: PathBuf,
     roots: Arc<Vec<PathBuf>>,
-    open: Arc<HashMap<PathBuf, ropey::Rope>>,
+    open: Arc<HashMap<PathBuf, (i32, ropey::Rope)>>,
     limits: ProjectLimits,
     state: Arc<LatexProjects<K>>,
 }
@@ -515,6 +515,10 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
             (Some(path), Language::Latex) => path.canonicalize().ok(),
             _ => None,
         };
+        if let Some(path) = &canonical_path {
+            // Versions start again with a new didOpen.
+            self.latex.cache.forget_open(path);
+        }
         self.documents.insert(
             key.clone(),
             OpenDocument {
@@ -571,7 +575,11 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
 
     /// Forgets a document and any analysis queued for it.
     pub fn close(&self, key: &K) {
-        self.documents.remove(key);
+        if let Some((_, open)) = self.documents.remove(key)
+            && let Some(path) = &open.canonical_path
+        {
+            self.latex.cache.forget_open(path);
+        }
         self.latex.projects.remove(key);
         self.scheduler.forget(key);
     }
@@ -824,14 +832,15 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
         cached.1.clone()
     }
 
-    /// The open LaTeX documents' texts by canonical path.
-    fn open_latex_texts(&self) -> Arc<HashMap<PathBuf, ropey::Rope>> {
+    /// The open LaTeX documents' texts and versions by canonical path.
+    fn open_latex_texts(&self) -> Arc<HashMap<PathBuf, (i32, ropey::Rope)>> {
         Arc::new(
             self.documents
                 .iter()
                 .filter_map(|entry| {
                     let path = entry.canonical_path.clone()?;
-                    Some((path, entry.document.text().clone()))
+                    let version = entry.document.version();
+                    Some((path, (version, entry.document.text().clone())))
                 })
                 .collect(),
         )

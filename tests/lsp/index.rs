@@ -142,7 +142,7 @@ async fn symbols(client: &mut TestClient, query: &str) -> Vec<Value> {
 }
 
 /// Runs `check` on the references until it holds (the index follows a change in the background).
-async fn eventually(
+pub(super) async fn eventually(
     client: &mut TestClient,
     uri: &str,
     text: &str,

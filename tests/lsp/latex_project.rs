@@ -6,12 +6,11 @@
 //! random weights): `FcγR` is a protein only where `\fcgr{}` expands to it.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use super::harness::{ClientOptions, TestClient, tiny_model};
-use super::index::{file_uri, indexed, range_of, references};
+use super::index::{eventually, file_uri, indexed, range_of, references};
 
 const GLOSSARY: &str = "[class]\nprotein = [\"FcγR\"]\n";
 
@@ -57,28 +56,6 @@ impl Project {
 
     fn uri(&self, name: &str) -> String {
         file_uri(&self.root.join(name))
-    }
-}
-
-/// Polls the references at byte `offset` of the open `uri` until `check` holds.
-async fn eventually(
-    client: &mut TestClient,
-    uri: &str,
-    text: &str,
-    offset: usize,
-    check: impl Fn(&[(String, Value)]) -> bool,
-) -> Vec<(String, Value)> {
-    let started = Instant::now();
-    loop {
-        let found = references(client, uri, text, offset).await;
-        if check(&found) {
-            return found;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the references never changed: {found:#?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
