@@ -10,7 +10,8 @@
   3. N single-character edits (a lower-case letter typed inside a word of a random prose paragraph, from
      `scitag prose --json --map`, so no edit lands in markup), one at a time: the time from sending
      didChange to receiving the refreshed tokens (the client waits for publishDiagnostics stamped with the
-     new version, or a workspace/semanticTokens/refresh, then requests the tokens); after each edit,
+     new version or the workspace/semanticTokens/refresh that follows every analysis, then requests the
+     tokens); after each edit,
      `scitag/status` gives the sentences inferred, which are compared with the sentences of the edited
      paragraph (from `scitag prose` on the edited text);
   4. prints p50 / p95 / max, and writes every measurement to --out (JSON) for the plot
@@ -131,6 +132,16 @@ class Client:
                 raise RuntimeError("the server closed its output")
             if predicate(message):
                 return arrived, message
+
+    def drain(self):
+        """Drops the messages already queued."""
+        while True:
+            try:
+                _, message = self.messages.get_nowait()
+            except queue.Empty:
+                return
+            if message.get("closed"):
+                raise RuntimeError("the server closed its output")
 
     def call(self, method, params, timeout=30.0):
         ident = self.request(method, params)
@@ -336,16 +347,19 @@ def main() -> None:
         text = text[:offset] + letter + text[offset:]
         version += 1
         this_version = version
+        client.drain()
         started = time.perf_counter()
         client.notify("textDocument/didChange", {
             "textDocument": {"uri": URI, "version": this_version},
             "contentChanges": [{"range": {"start": where, "end": where}, "text": letter.decode()}],
         })
-        # Only diagnostics stamped with this version count: a refresh carries no version, and one left
-        # over from the previous edit would end the wait too early.
+        # Diagnostics stamped with this version, or the refresh the server sends after every analysis
+        # (it publishes no diagnostics for a version whose diagnostics are unchanged); messages left
+        # over from the previous edit were drained before didChange.
         signal_at, signal = client.wait(
-            lambda m: m.get("method") == "textDocument/publishDiagnostics"
-            and m["params"].get("version") == this_version, args.timeout)
+            lambda m: (m.get("method") == "textDocument/publishDiagnostics"
+                       and m["params"].get("version") == this_version)
+            or m.get("method") == "workspace/semanticTokens/refresh", args.timeout)
         arrived, result = client.call("textDocument/semanticTokens/full", {"textDocument": {"uri": URI}})
         latency = arrived - started
         _, status = client.call("scitag/status", None)

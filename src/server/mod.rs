@@ -117,6 +117,9 @@ struct ServerState {
     workspace: Workspace<Uri>,
     /// The last semantic tokens sent for each open document, for `full/delta`.
     tokens: DashMap<Uri, TokensResult>,
+    /// The last diagnostics published for each open document (a keystroke that leaves them as
+    /// they were publishes nothing).
+    published: DashMap<Uri, handlers::diagnostics::Published>,
     /// Serializes settings changes (pull, compare, apply) so an older pull cannot win.
     settings_lock: tokio::sync::Mutex<()>,
     /// Settings problems found in `initialize`, shown once the client can receive messages.
@@ -134,6 +137,7 @@ impl ServerState {
             session: OnceLock::new(),
             workspace,
             tokens: DashMap::new(),
+            published: DashMap::new(),
             settings_lock: tokio::sync::Mutex::new(()),
             initial_problems: Mutex::new(Vec::new()),
             last_messages: Mutex::new(HashMap::new()),

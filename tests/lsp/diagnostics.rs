@@ -198,3 +198,50 @@ async fn consistency_hints_name_the_other_places_and_offer_to_pin_the_class() {
     assert_eq!(operations[0]["uri"], "file:///work/paper/scitag.toml");
     client.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keystroke_that_leaves_the_diagnostics_as_they_were_publishes_nothing() {
+    let mut client = TestClient::start(ClientOptions::default()).await;
+    let text = fixture("manuscript.md");
+    client.open(MARKDOWN_URI, "markdown", &text).await;
+    let first = client.diagnostics(MARKDOWN_URI, 1).await;
+    assert!(!first.is_empty(), "the fixture has diagnostics");
+    let last_line = u32::try_from(text.lines().count() - 1).unwrap();
+    let end = u32::try_from(text.lines().last().unwrap().encode_utf16().count()).unwrap();
+    // A space after the last sentence: the same entities, the same diagnostics.
+    client
+        .change(
+            MARKDOWN_URI,
+            2,
+            &[((last_line, end), (last_line, end), " ")],
+        )
+        .await;
+    assert_eq!(client.diagnostics(MARKDOWN_URI, 2).await, first);
+    let status = client.status().await;
+    let document = &status["documents"][0];
+    assert_eq!(document["diagnosticsVersion"], 2, "{status:#}");
+    assert_eq!(document["diagnosticsSentVersion"], 1, "{status:#}");
+    assert_eq!(
+        client.pending_publishes(MARKDOWN_URI),
+        0,
+        "nothing was sent"
+    );
+    // A line inserted at the top moves every diagnostic: published, one line down.
+    client
+        .change(MARKDOWN_URI, 3, &[((0, 0), (0, 0), "\n")])
+        .await;
+    let moved = client.diagnostics(MARKDOWN_URI, 3).await;
+    assert_eq!(moved.len(), first.len());
+    for (after, before) in moved.iter().zip(&first) {
+        assert_eq!(
+            after["range"]["start"]["line"].as_u64(),
+            before["range"]["start"]["line"]
+                .as_u64()
+                .map(|line| line + 1)
+        );
+        assert_eq!(after["message"], before["message"]);
+    }
+    let status = client.status().await;
+    assert_eq!(status["documents"][0]["diagnosticsSentVersion"], 3);
+    client.shutdown().await;
+}

@@ -2,7 +2,7 @@
 //! framing. Every message the server sends must be consumed by the test: `shutdown` fails if any
 //! message is left unread, and dropping a client without `shutdown` fails the test.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -145,6 +145,9 @@ pub struct TestClient {
     backlog: VecDeque<Value>,
     /// Documents whose diagnostics the test no longer reads: their publishes are dropped.
     ignored_diagnostics: Vec<String>,
+    /// Per document: the version and diagnostics the test last read (for versions the server
+    /// considered unchanged and did not publish).
+    last_diagnostics: HashMap<String, (i64, Vec<Value>)>,
     server: Option<JoinHandle<()>>,
     pub initialize_result: Value,
     finished: bool,
@@ -185,6 +188,7 @@ impl TestClient {
             next_id: 0,
             backlog: VecDeque::new(),
             ignored_diagnostics: Vec::new(),
+            last_diagnostics: HashMap::new(),
             server,
             initialize_result: Value::Null,
             finished: false,
@@ -527,26 +531,96 @@ impl TestClient {
     }
 
     /// Waits for the diagnostics of `uri` at `version`, skipping publishes of older versions.
+    /// The server publishes nothing for a newer version whose diagnostics are unchanged
+    /// (`scitag/status` then reports the version considered but not sent): those are the
+    /// diagnostics last read. A second wait for the same version waits for a new publish (a
+    /// settings change republishes).
     pub async fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
         loop {
-            let message = self
-                .next_matching(|message| {
-                    message["method"] == "textDocument/publishDiagnostics"
-                        && message["params"]["uri"] == uri
-                })
-                .await;
+            if let Some(diagnostics) = self.take_published(uri, version) {
+                self.last_diagnostics
+                    .insert(uri.to_owned(), (version, diagnostics.clone()));
+                return diagnostics;
+            }
+            let status = self.status().await;
+            if self
+                .backlog
+                .iter()
+                .any(|message| is_publish_for(message, uri))
+            {
+                continue;
+            }
+            let document = status["documents"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|document| document["uri"] == uri)
+                .cloned()
+                .unwrap_or_default();
+            let considered = document["diagnosticsVersion"].as_i64();
+            let sent = document["diagnosticsSentVersion"].as_i64();
+            let (last_read, last) = self
+                .last_diagnostics
+                .get(uri)
+                .cloned()
+                .unwrap_or((i64::MIN, Vec::new()));
+            if considered.is_some_and(|considered| considered >= version)
+                && sent.is_some_and(|sent| sent < version)
+                && last_read < version
+            {
+                // Skipped as unchanged: the client keeps what it has.
+                self.last_diagnostics
+                    .insert(uri.to_owned(), (version, last.clone()));
+                return last;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no diagnostics for {uri} version {version} within {TIMEOUT:?}: {status:#}"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Publishes for `uri` read but not yet taken.
+    pub fn pending_publishes(&self, uri: &str) -> usize {
+        self.backlog
+            .iter()
+            .filter(|message| is_publish_for(message, uri))
+            .count()
+    }
+
+    /// Takes the backlog's publishes for `uri` up to `version`: the diagnostics of `version` if
+    /// one was published for it. A publish for a newer version first is a test error.
+    fn take_published(&mut self, uri: &str, version: i64) -> Option<Vec<Value>> {
+        while let Some(index) = self
+            .backlog
+            .iter()
+            .position(|message| is_publish_for(message, uri))
+        {
+            let message = self.backlog.remove(index).unwrap();
             let params = &message["params"];
             match params["version"].as_i64() {
                 Some(published) if published == version => {
-                    return params["diagnostics"]
+                    return Some(
+                        params["diagnostics"]
+                            .as_array()
+                            .cloned()
+                            .unwrap_or_default(),
+                    );
+                }
+                Some(published) if published < version => {
+                    let diagnostics = params["diagnostics"]
                         .as_array()
                         .cloned()
                         .unwrap_or_default();
+                    self.last_diagnostics
+                        .insert(uri.to_owned(), (published, diagnostics));
                 }
-                Some(published) if published < version => continue,
                 _ => panic!("expected diagnostics for version {version}, got {params:#}"),
             }
         }
+        None
     }
 
     /// The low-confidence diagnostics of `uri` at `version` (the consistency hints left out).
@@ -614,4 +688,8 @@ impl Drop for TestClient {
             );
         }
     }
+}
+
+fn is_publish_for(message: &Value, uri: &str) -> bool {
+    message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri
 }

@@ -1,8 +1,15 @@
 //! `textDocument/publishDiagnostics`: low-confidence, consistency, linking and LaTeX project
 //! diagnostics, pushed by the server after every committed analysis (and after a settings change
 //! that alters them).
+//!
+//! A newer version whose diagnostics equal the last ones published is not published: a keystroke
+//! in a long manuscript would otherwise send its few hundred diagnostics again each time, and the
+//! client's copy stays right (equal ranges mean the same places in the new text). A publish for
+//! the version last considered (a partial analysis completed, a settings change) is always sent.
+//! `scitag/status` tells which version was considered last and which was last sent
+//! (`diagnosticsVersion`, `diagnosticsSentVersion`), so a scripted client knows when none is coming.
 
-use tower_lsp_server::ls_types::Uri;
+use tower_lsp_server::ls_types::{Diagnostic, Uri};
 
 use crate::server::{ServerState, convert};
 
@@ -48,8 +55,51 @@ impl ServerState {
                 .map(|finding| convert::link_diagnostic(finding, text, encoding)),
         );
         diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.range.end));
+        let version = snapshot.version();
+        if !self.should_publish(uri, version, &diagnostics) {
+            return;
+        }
         self.client
-            .publish_diagnostics(uri.clone(), diagnostics, Some(snapshot.version()))
+            .publish_diagnostics(uri.clone(), diagnostics, Some(version))
             .await;
     }
+
+    /// Records that `version`'s diagnostics were considered, and whether they are to be sent
+    /// (decided and recorded before sending, so `scitag/status` never reports a skip for a
+    /// publish still on its way).
+    fn should_publish(&self, uri: &Uri, version: i32, diagnostics: &[Diagnostic]) -> bool {
+        let mut entry = self.published.entry(uri.clone()).or_default();
+        let unchanged = entry.sent_version.is_some_and(|sent| version > sent)
+            && version > entry.version
+            && entry.diagnostics == diagnostics;
+        entry.version = entry.version.max(version);
+        if unchanged {
+            return false;
+        }
+        entry.sent_version = Some(version);
+        entry.diagnostics = diagnostics.to_vec();
+        true
+    }
+
+    /// Forgets what was published for a closed document.
+    pub(in crate::server) fn forget_published(&self, uri: &Uri) {
+        self.published.remove(uri);
+    }
+
+    /// (version last considered, version last sent) for `scitag/status`.
+    pub(in crate::server) fn published_versions(&self, uri: &Uri) -> Option<(i32, Option<i32>)> {
+        self.published
+            .get(uri)
+            .map(|entry| (entry.version, entry.sent_version))
+    }
+}
+
+/// What was last published for one document.
+#[derive(Default)]
+pub(in crate::server) struct Published {
+    /// The newest version whose diagnostics were considered.
+    version: i32,
+    /// The version of the last publish sent.
+    sent_version: Option<i32>,
+    diagnostics: Vec<Diagnostic>,
 }

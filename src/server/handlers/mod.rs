@@ -12,7 +12,7 @@
 //! while a new analysis runs, never `null`. Each handler body runs inside `catch_unwind`.
 
 mod code_actions;
-mod diagnostics;
+pub(super) mod diagnostics;
 mod document_highlight;
 mod document_symbols;
 mod hover;

@@ -6,7 +6,8 @@
 //! `cacheMisses`, `sentencesInferred`, `ms`, `inferenceMs`: the part of `ms` spent in the model), `model` (`name`, `state`, `error`),
 //! `positionEncoding`, `version`, and `documents` (`uri`, `version`, `analyzedVersion`,
 //! `complete` (false while only a partial result of a first analysis is shown), `paragraphs`,
-//! `entities`), and `index` (`files`, `indexing`, `fromCache`, `tagged`, `skipped`).
+//! `entities`, `diagnosticsVersion` and `diagnosticsSentVersion`: the version whose diagnostics
+//! were considered last and the version last published, null before the first), and `index` (`files`, `indexing`, `fromCache`, `tagged`, `skipped`).
 
 use serde_json::{Value, json};
 
@@ -21,10 +22,15 @@ pub(super) fn status(server: &ServerState) -> Value {
     for (uri, summary) in server.workspace.summaries() {
         paragraphs += summary.paragraphs;
         entities += summary.entities;
+        let (diagnostics_version, sent_version) = server
+            .published_versions(&uri)
+            .map_or((None, None), |(considered, sent)| (Some(considered), sent));
         documents.push(json!({
             "uri": uri.as_str(),
             "version": summary.version,
             "analyzedVersion": summary.analyzed_version,
+            "diagnosticsVersion": diagnostics_version,
+            "diagnosticsSentVersion": sent_version,
             "complete": summary.complete,
             "paragraphs": summary.paragraphs,
             "entities": summary.entities,

@@ -77,6 +77,7 @@ pub(super) async fn did_close(server: &ServerState, params: DidCloseTextDocument
     let uri = params.text_document.uri;
     server.workspace.close(&uri);
     server.tokens.remove(&uri);
+    server.forget_published(&uri);
     server.end_progress(&ProgressKey::Document(uri.clone()));
     // Clear the diagnostics so a reopened document does not flash stale ones.
     server
