@@ -14,6 +14,8 @@
 //!   (`Cat. RR001A`), is made
 //!   only of inline math (`$\mathbf{T}$`, `$\pi^*$`), only of text the extractor inserted (the
 //!   `\ref` stand-in), or only of numbers and citation words (`2019`, `[1, 2]`, `et al.`, `Fig. 3`).
+//!   A known name is kept where it is the entity's own kind: a chemical (`cisplatin`) tagged
+//!   `chemical`, a virus (`HIV-1`) tagged `species`.
 //!
 //! - **Relabelled** when its head noun names a nucleic acid ([`super::heads`]): `sgRNAs` is RNA,
 //!   `IL-2 gene` DNA, whatever the model said.
@@ -32,7 +34,7 @@ pub fn apply(paragraph: &Paragraph, source: &str, entities: &[Entity]) -> Vec<En
     entities
         .iter()
         .filter_map(|entity| {
-            let range = guard(paragraph, source, entity.range.clone())?;
+            let range = guard(paragraph, source, &entity.label, entity.range.clone())?;
             let mut guarded = Entity {
                 range,
                 ..entity.clone()
@@ -103,7 +105,12 @@ fn origin(paragraph: &Paragraph, source: &str, offset: usize) -> Origin {
 }
 
 /// The trimmed range of one entity, or `None` when it must go.
-fn guard(paragraph: &Paragraph, source: &str, range: Range<usize>) -> Option<Range<usize>> {
+fn guard(
+    paragraph: &Paragraph,
+    source: &str,
+    label: &str,
+    range: Range<usize>,
+) -> Option<Range<usize>> {
     let prose = paragraph.prose.as_str();
     if range.start >= range.end
         || range.end > prose.len()
@@ -140,7 +147,7 @@ fn guard(paragraph: &Paragraph, source: &str, range: Range<usize>) -> Option<Ran
         || GENERIC_HEADS.contains(&lower.as_str())
         || software::is_known_software(text)
         || software::named_as_software(prose, start..end)
-        || names::known(text, &prose[end..]).is_some()
+        || names::known(text, &prose[end..]).is_some_and(|kind| !names::is_of_class(kind, label))
     {
         return None;
     }
@@ -531,6 +538,10 @@ mod tests {
     /// Tags `needle` (its first occurrence in the prose of the first paragraph) and returns what the
     /// guards make of it, as prose text.
     fn guarded(source: &str, language: Language, needle: &str) -> Option<String> {
+        guarded_as(source, language, needle, "protein")
+    }
+
+    fn guarded_as(source: &str, language: Language, needle: &str, label: &str) -> Option<String> {
         let extraction = extract(source, language, &ExtractOptions::default());
         let paragraph = &extraction.paragraphs[0];
         let start = paragraph
@@ -539,7 +550,7 @@ mod tests {
             .unwrap_or_else(|| panic!("{needle:?} not in {:?}", paragraph.prose));
         let entity = Entity {
             range: start..start + needle.len(),
-            label: "protein".into(),
+            label: label.into(),
             score: 0.9,
             alternatives: Vec::new(),
             tag: None,
@@ -786,6 +797,26 @@ mod tests {
             guarded(tex, Language::Latex, "HIV-1 LTR").as_deref(),
             Some("HIV-1 LTR")
         );
+    }
+
+    #[test]
+    fn a_known_chemical_or_virus_is_kept_where_it_is_its_own_class() {
+        let md = "Cells were treated with cisplatin and DMSO before HIV infection.\n";
+        for needle in ["cisplatin", "DMSO", "HIV"] {
+            assert_eq!(guarded(md, Language::Markdown, needle), None, "{needle}");
+        }
+        for needle in ["cisplatin", "DMSO"] {
+            assert_eq!(
+                guarded_as(md, Language::Markdown, needle, "chemical").as_deref(),
+                Some(needle)
+            );
+            assert_eq!(guarded_as(md, Language::Markdown, needle, "species"), None);
+        }
+        assert_eq!(
+            guarded_as(md, Language::Markdown, "HIV", "species").as_deref(),
+            Some("HIV")
+        );
+        assert_eq!(guarded_as(md, Language::Markdown, "HIV", "chemical"), None);
     }
 
     #[test]

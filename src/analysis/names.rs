@@ -161,6 +161,16 @@ const VARIANT_NOUNS: [&str; 8] = [
 
 /// Which known name `text` (an entity's trimmed prose) is, if any; `after` is the prose that
 /// follows the entity.
+/// Whether a known name of `kind` is rightly an entity of class `label`: the names are never
+/// entities of the JNLPBA classes, but a chemical is a `chemical` and a virus a `species` for a
+/// model that tags those.
+pub fn is_of_class(kind: Kind, label: &str) -> bool {
+    matches!(
+        (kind, label),
+        (Kind::Chemical, "chemical") | (Kind::Virus, "species")
+    )
+}
+
 pub fn known(text: &str, after: &str) -> Option<Kind> {
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower.split_whitespace().collect();
