@@ -335,3 +335,47 @@ def word_accuracy_f1(gold_sents, preds) -> float:
     pr = tp / max(tp + fp, 1)
     rc = tp / max(tp + fn, 1)
     return 2 * pr * rc / max(pr + rc, 1e-12)
+
+
+# ---------------------------------------------------------------- training loop pieces (distill.py, multitask.py)
+
+def adamw(model, lr: float, weight_decay: float = 0.01):
+    """AdamW with no weight decay on biases and LayerNorm weights."""
+    import torch
+
+    no_decay = ("bias", "LayerNorm.weight")
+    named = list(model.named_parameters())
+    return torch.optim.AdamW([
+        {"params": [p for n, p in named if not any(k in n for k in no_decay)], "weight_decay": weight_decay},
+        {"params": [p for n, p in named if any(k in n for k in no_decay)], "weight_decay": 0.0},
+    ], lr=lr)
+
+
+def linear_lr(base: float, step: int, warmup: int, total: int) -> float:
+    """Linear warm-up over `warmup` steps, then linear decay to 0 at `total`."""
+    return base * ((step + 1) / warmup if step < warmup else max(0.0, (total - step) / max(1, total - warmup)))
+
+
+def save_resumable(path: Path, model, opt, state: dict) -> None:
+    """Model, optimizer, loop state and torch RNG, written atomically."""
+    import os
+
+    import torch
+
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state,
+                "torch_rng": torch.get_rng_state()}, tmp)
+    os.replace(tmp, path)
+
+
+def load_resumable(path: Path, model, opt) -> dict | None:
+    """The loop state saved by save_resumable (model, optimizer and RNG restored), or None."""
+    import torch
+
+    if not path.exists():
+        return None
+    saved = torch.load(path, weights_only=False)
+    model.load_state_dict(saved["model"])
+    opt.load_state_dict(saved["opt"])
+    torch.set_rng_state(saved["torch_rng"])
+    return saved["state"]

@@ -39,7 +39,8 @@ import torch
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from common import (  # noqa: E402
-    LABEL2ID, LABELS, Sentence, decode_windows, pack_windows, read_conll, read_docs, span_f1, tokenize_sentences,
+    LABEL2ID, LABELS, Sentence, adamw, decode_windows, linear_lr, load_resumable, pack_windows, read_conll, read_docs,
+    save_resumable, span_f1, tokenize_sentences,
 )
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "scitag"
@@ -186,32 +187,20 @@ def train(args, log) -> None:
     if args.max_steps:
         total = min(total, args.max_steps)
     warmup = max(1, int(0.06 * total))
-    no_decay = ("bias", "LayerNorm.weight")
-    opt = torch.optim.AdamW([
-        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)], "weight_decay": 0.01},
-        {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
-    ], lr=args.lr)
+    opt = adamw(model, args.lr)
     state = {"step": 0, "epoch": 0, "pos": 0, "best": -1.0, "history": [], "epoch_rng": None, "done": False}
     ckpt = args.work / "student-ckpt.pt"
-    if ckpt.exists():
-        saved = torch.load(ckpt, weights_only=False)
-        model.load_state_dict(saved["model"])
-        opt.load_state_dict(saved["opt"])
-        state = saved["state"]
-        torch.set_rng_state(saved["torch_rng"])
+    if (saved := load_resumable(ckpt, model, opt)) is not None:
+        state = saved
         say(log, f"resumed: step {state['step']} epoch {state['epoch']}")
     else:
         torch.manual_seed(args.seed)
 
     def lr_now():
-        s = state["step"]
-        return args.lr * ((s + 1) / warmup if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
+        return linear_lr(args.lr, state["step"], warmup, total)
 
     def save_ckpt():
-        tmp = ckpt.with_name(ckpt.name + ".tmp")
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state,
-                    "torch_rng": torch.get_rng_state()}, tmp)
-        os.replace(tmp, ckpt)
+        save_resumable(ckpt, model, opt, state)
 
     def dev_f1():
         from train import predict_word_logits as student_logits

@@ -245,6 +245,16 @@ def write_ort_format(onnx_path: Path, ort_path: Path) -> None:
         shutil.copy(Path(work) / "model.with_runtime_opt.ort", ort_path)
 
 
+def swap_in(staging: Path, final: Path) -> None:
+    """Replaces the model directory `final` by `staging` whole (builds embedding it never see half)."""
+    old = final.with_name(final.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def write_model_dir(args, tok, int8, fp32, transitions, ctx, dec, rows, threshold, bins, quant, test_report, t0, say):
     # 6. model directory
     # written into a staging directory and swapped in at the end, so that builds embedding the model
@@ -281,14 +291,7 @@ def write_model_dir(args, tok, int8, fp32, transitions, ctx, dec, rows, threshol
               "int8_bytes": int8.stat().st_size, "fp32_bytes": fp32.stat().st_size,
               "elapsed_s": round(time.time() - t0)}
     (args.work / "eval.json").write_text(json.dumps(result, indent=1) + "\n")
-    old = final.with_name(final.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if final.exists():
-        final.rename(old)
-    md.rename(final)
-    if old.exists():
-        shutil.rmtree(old)
+    swap_in(md, final)
     md = final
     say(f"model dir written to {md}; int8 {int8.stat().st_size / 1e6:.1f} MB, fp32 {fp32.stat().st_size / 1e6:.1f} MB; "
         f"{time.time() - t0:.0f}s")

@@ -28,8 +28,8 @@ import torch
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import pack_windows, read_conll, read_docs, tokenize_sentences  # noqa: E402
-from export import write_ort_format  # noqa: E402
+from common import entities_with_scores, pack_windows, read_conll, read_docs, tokenize_sentences  # noqa: E402
+from export import swap_in, write_ort_format  # noqa: E402
 from multitask import CACHE, HEADS, MultiHead, head_label  # noqa: E402
 from train import collate, load_tokenizer, make_batches  # noqa: E402
 
@@ -107,34 +107,9 @@ def decode(windows, word_logits, n_sents, n_words, labels, mode, temperature=1.0
     return preds, probs
 
 
-def spans(labels_per_sent, probs_per_sent=None):
-    """(sentence, start, end, class, score): I-X after O or another class starts an entity (seqeval)."""
-    out = []
-    for si, labels in enumerate(labels_per_sent):
-        cur = None
-        for i, l in enumerate(labels):
-            p = probs_per_sent[si][i] if probs_per_sent else 1.0
-            if l == "O":
-                if cur:
-                    out.append(cur)
-                cur = None
-                continue
-            bi, t = l.split("-", 1)
-            if cur is None or bi == "B" or cur[3] != t:
-                if cur:
-                    out.append(cur)
-                cur = [si, i, i + 1, t, [p]]
-            else:
-                cur[2] = i + 1
-                cur[4].append(p)
-        if cur:
-            out.append(cur)
-    return [(a, b, c, d, float(np.mean(e))) for a, b, c, d, e in out]
-
-
 def ece(preds, probs, gold) -> float:
-    g = {x[:4] for x in spans(gold)}
-    scored = [(e[4], e[:4] in g) for e in spans(preds, probs)]
+    g = {x[:4] for x in entities_with_scores(gold, [[1.0] * len(x) for x in gold])}
+    scored = [(e[4], e[:4] in g) for e in entities_with_scores(preds, probs)]
     if not scored:
         return 0.0
     total = 0.0
@@ -316,12 +291,7 @@ def main() -> None:
               "test_reports_int8": reports, "int8_bytes": int8.stat().st_size, "fp32_bytes": fp32.stat().st_size,
               "onnx_vs_torch_max_diff": diff, "elapsed_s": round(time.time() - t0)}
     (args.work / "eval.json").write_text(json.dumps(result, indent=1) + "\n")
-    old = final.with_name(final.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.rename(old)
-    md.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(md, final)
     say(f"model dir written to {final}; int8 {int8.stat().st_size / 1e6:.1f} MB; {time.time() - t0:.0f}s")
 
 
