@@ -149,7 +149,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         words: &text.words,
                     })
                     .collect();
-                let labels = match tagger.label_words(&inputs, &options) {
+                let labels = match tagger.label_words(&inputs, &options, 0) {
                     Ok(labels) => labels,
                     Err(error) => return model_failure(error),
                 };

@@ -15,6 +15,7 @@ mod entity;
 mod error;
 mod labels;
 mod model;
+mod overlap;
 mod runtime;
 mod tagger;
 
@@ -165,7 +166,11 @@ pub struct TaggerOptions {
     pub max_window_tokens: Option<usize>,
     /// Softmax temperature: probabilities are `softmax(logits / T)`, so that a score means the
     /// chance that a highlight is right. Default: the model's `scitag.json` `temperature`, else 1.
+    /// Given here, it applies to every head.
     pub temperature: Option<f32>,
+    /// Of a model with several heads (`scitag.json` `heads`), run only these (by name, in the
+    /// model's order). Default: every head. Naming a head the model lacks is an error.
+    pub heads: Option<Vec<String>>,
 }
 
 impl Default for TaggerOptions {
@@ -178,6 +183,7 @@ impl Default for TaggerOptions {
             context_max_tokens: None,
             max_window_tokens: None,
             temperature: None,
+            heads: None,
         }
     }
 }

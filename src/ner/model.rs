@@ -464,6 +464,21 @@ pub(crate) struct Recommendations {
     pub(crate) context_max_tokens: Option<usize>,
     /// `temperature`: the softmax temperature fitted on dev (calibration).
     pub(crate) temperature: Option<f32>,
+    /// `heads`: the classification heads of a model with several logits outputs; empty for a
+    /// single-output model (one head: config.json's id2label on `logits` or the first output).
+    pub(crate) heads: Vec<HeadSpec>,
+}
+
+/// One classification head of a multi-output model, as `scitag.json` declares it:
+/// `{"name": "bc5cdr", "output": "logits_bc5cdr", "labels": ["O", "B-chemical", ...],
+/// "temperature": 1.2}`. `labels` may be left out for the head whose labels are config.json's
+/// id2label; `temperature` falls back to the file's top-level one.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HeadSpec {
+    pub(crate) name: String,
+    pub(crate) output: String,
+    pub(crate) labels: Option<Vec<String>>,
+    pub(crate) temperature: Option<f32>,
 }
 
 pub(crate) fn parse_recommendations(files: &ModelFiles) -> Result<Recommendations, NerError> {
@@ -508,15 +523,84 @@ pub(crate) fn parse_recommendations(files: &ModelFiles) -> Result<Recommendation
             .filter(|tokens| *tokens > 0);
     }
     if let Some(temperature) = value.get("temperature") {
-        match temperature.as_f64() {
-            Some(t) if t.is_finite() && t > 0.0 => recommendations.temperature = Some(t as f32),
-            _ => {
-                return Err(NerError::file(
-                    &path,
-                    "`temperature` must be a positive number",
-                ));
-            }
-        }
+        recommendations.temperature = Some(
+            positive(temperature)
+                .ok_or_else(|| NerError::file(&path, "`temperature` must be a positive number"))?,
+        );
+    }
+    if let Some(heads) = value.get("heads") {
+        recommendations.heads = parse_heads(heads).map_err(|message| {
+            NerError::file(
+                &path,
+                format!(
+                    "`heads`: {message} (expected [{{\"name\": ..., \"output\": ..., \"labels\": [...]}}, ...])"
+                ),
+            )
+        })?;
     }
     Ok(recommendations)
+}
+
+fn positive(value: &serde_json::Value) -> Option<f32> {
+    value
+        .as_f64()
+        .filter(|t| t.is_finite() && *t > 0.0)
+        .map(|t| t as f32)
+}
+
+fn parse_heads(value: &serde_json::Value) -> Result<Vec<HeadSpec>, String> {
+    let list = value.as_array().ok_or("must be a list")?;
+    if list.is_empty() {
+        return Err("is empty".into());
+    }
+    let mut heads: Vec<HeadSpec> = Vec::with_capacity(list.len());
+    for (index, head) in list.iter().enumerate() {
+        let text = |key: &str| -> Result<String, String> {
+            head.get(key)
+                .and_then(serde_json::Value::as_str)
+                .filter(|text| !text.is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| format!("head {index} has no `{key}` string"))
+        };
+        let name = text("name")?;
+        let output = text("output")?;
+        if heads.iter().any(|other| other.name == name) {
+            return Err(format!("two heads are named {name:?}"));
+        }
+        if heads.iter().any(|other| other.output == output) {
+            return Err(format!("two heads read the output {output:?}"));
+        }
+        let labels = match head.get("labels") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(labels) => {
+                let labels: Option<Vec<String>> = labels.as_array().and_then(|labels| {
+                    labels
+                        .iter()
+                        .map(|label| label.as_str().map(str::to_string))
+                        .collect()
+                });
+                match labels {
+                    Some(labels) if !labels.is_empty() => Some(labels),
+                    _ => {
+                        return Err(format!(
+                            "head {name:?}: `labels` must be a list of label names"
+                        ));
+                    }
+                }
+            }
+        };
+        let temperature = match head.get("temperature") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(temperature) => Some(positive(temperature).ok_or_else(|| {
+                format!("head {name:?}: `temperature` must be a positive number")
+            })?),
+        };
+        heads.push(HeadSpec {
+            name,
+            output,
+            labels,
+            temperature,
+        });
+    }
+    Ok(heads)
 }

@@ -13,6 +13,7 @@ use tokenizers::{Encoding, ModelWrapper, Token, Tokenizer};
 use super::decode::{self, Piece, Span, Transitions, Word};
 use super::labels::{LabelSet, Tag};
 use super::model::{self, ModelFiles};
+use super::overlap;
 use super::{
     Aggregation, Alternative, Decode, DecodeOptions, Entity, ModelSource, NerError, TagInput,
     TagOutput, TaggerOptions,
@@ -28,8 +29,11 @@ const BATCH_TOKENS_POOLED: usize = 128;
 const BATCH_TOKENS_SHARED: usize = 1024;
 /// Most sequences in one batch.
 const BATCH_SEQUENCES: usize = 32;
-/// Per window of a batch, the label probabilities of its content pieces.
-type BatchOutput = Result<Vec<Vec<f32>>, NerError>;
+/// Per head, the label probabilities of a window's content pieces (row-major, the head's labels per
+/// piece).
+type WindowOutput = Vec<Vec<f32>>;
+/// Per window of a batch, its [`WindowOutput`].
+type BatchOutput = Result<Vec<WindowOutput>, NerError>;
 
 /// Models up to this size run on one single-threaded session per thread; larger ones on one
 /// session with intra-op threads (each session holds its own copy of the weights).
@@ -44,8 +48,8 @@ const ALTERNATIVES: usize = 3;
 pub struct Tagger {
     name: String,
     identity: u64,
-    labels: LabelSet,
-    transitions: Option<Transitions>,
+    /// The classification heads that run, in the model's order: one for a single-output model.
+    heads: Vec<Head>,
     tokenizer: Tokenizer,
     /// One session per inference thread (see [`TaggerOptions::threads`]); `infer` hands batches
     /// to them in parallel.
@@ -57,7 +61,6 @@ pub struct Tagger {
     /// that a window's neighbours in a batch would change its probabilities.
     batch_sequences: usize,
     feeds: Vec<Feed>,
-    output_name: String,
     template: Template,
     /// Most content pieces (without special tokens) in one window.
     window_capacity: usize,
@@ -67,6 +70,15 @@ pub struct Tagger {
     subword_rule: SubwordRule,
     unk_id: Option<u32>,
     pad_id: u32,
+}
+
+/// One classification head: a logits output of the graph with its own label set.
+struct Head {
+    /// `scitag.json`'s name for it; `model` for a single-output model.
+    name: String,
+    output: String,
+    labels: LabelSet,
+    transitions: Option<Transitions>,
     /// Logits are divided by this before the softmax (1: none).
     temperature: f32,
 }
@@ -219,7 +231,20 @@ impl Tagger {
         let session_created = started.elapsed();
 
         let feeds = probe_inputs(&sessions[0]).map_err(session_error)?;
-        let output_name = probe_output(&sessions[0], config.labels.len()).map_err(session_error)?;
+        if let Some(t) = options.temperature.filter(|t| !(t.is_finite() && *t > 0.0)) {
+            return Err(NerError::InvalidInput(format!(
+                "the temperature must be a positive number, not {t}"
+            )));
+        }
+        let heads = build_heads(
+            &sessions[0],
+            &config.labels,
+            transitions,
+            &recommendations,
+            options.temperature,
+        )
+        .map_err(session_error)?;
+        let heads = select_heads(heads, options.heads.as_deref())?;
         let template = special_token_template(&tokenizer)
             .map_err(|message| NerError::file(files.path("tokenizer.json"), message))?;
 
@@ -295,22 +320,15 @@ impl Tagger {
         } else {
             base_name
         };
-        let temperature = match options.temperature.or(recommendations.temperature) {
-            Some(t) if t.is_finite() && t > 0.0 => t,
-            Some(t) => {
-                return Err(NerError::InvalidInput(format!(
-                    "the temperature must be a positive number, not {t}"
-                )));
-            }
-            None => 1.0,
-        };
-        let identity = if temperature == 1.0 {
+        // The files' hash, and the options that change what the model says.
+        let identity = if options.temperature.is_none() && options.heads.is_none() {
             files.identity()
         } else {
             use std::hash::{Hash, Hasher};
             let mut hasher = std::hash::DefaultHasher::new();
             files.identity().hash(&mut hasher);
-            temperature.to_bits().hash(&mut hasher);
+            options.temperature.map(f32::to_bits).hash(&mut hasher);
+            options.heads.hash(&mut hasher);
             hasher.finish()
         };
         tracing::debug!(
@@ -321,8 +339,7 @@ impl Tagger {
         let tagger = Tagger {
             name,
             identity,
-            labels: config.labels,
-            transitions,
+            heads,
             tokenizer,
             sessions: sessions.into_iter().map(Mutex::new).collect(),
             batch_tokens: if pooled {
@@ -336,7 +353,6 @@ impl Tagger {
                 BATCH_SEQUENCES
             },
             feeds,
-            output_name,
             template,
             window_capacity,
             overlap,
@@ -345,7 +361,6 @@ impl Tagger {
             subword_rule,
             unk_id,
             pad_id,
-            temperature,
         };
         tracing::info!(
             model = %tagger.name,
@@ -353,15 +368,16 @@ impl Tagger {
             window = window_capacity,
             overlap,
             context = ?tagger.context_max_tokens,
+            heads = tagger.heads.len(),
             "model loaded in {:.0?}",
             started.elapsed()
         );
         Ok(tagger)
     }
 
-    /// The softmax temperature in use (1: uncalibrated).
+    /// The softmax temperature of the first head (1: uncalibrated).
     pub fn temperature(&self) -> f32 {
-        self.temperature
+        self.heads[0].temperature
     }
 
     /// Human name for hovers and status lines, e.g. `jnlpba-minilm (int8)`.
@@ -374,14 +390,35 @@ impl Tagger {
         self.identity
     }
 
-    /// Entity classes without `B-`/`I-`, excluding `O`, in `id2label` order.
+    /// Entity classes without `B-`/`I-`, excluding `O`, in `id2label` order, head after head (a
+    /// class two heads share is listed once).
     pub fn classes(&self) -> Vec<String> {
-        self.labels.classes.clone()
+        let mut classes: Vec<String> = Vec::new();
+        for head in &self.heads {
+            for class in &head.labels.classes {
+                if !classes.contains(class) {
+                    classes.push(class.clone());
+                }
+            }
+        }
+        classes
     }
 
-    /// The labels in `id2label` order.
+    /// The first head's labels in `id2label` order.
     pub fn labels(&self) -> &[String] {
-        &self.labels.labels
+        &self.heads[0].labels.labels
+    }
+
+    /// The names of the heads that run, in the model's order (`model` for a single-output model).
+    pub fn head_names(&self) -> Vec<&str> {
+        self.heads.iter().map(|head| head.name.as_str()).collect()
+    }
+
+    /// Entity classes of head `head` (an index into [`Tagger::head_names`]), in `id2label` order.
+    pub fn head_classes(&self, head: usize) -> &[String] {
+        self.heads
+            .get(head)
+            .map_or(&[][..], |head| head.labels.classes.as_slice())
     }
 
     /// The model's recommended decoding (`scitag.json`), else pipeline + first.
@@ -391,7 +428,7 @@ impl Tagger {
 
     /// Whether the model ships transition scores (`transitions.json`) for the Viterbi decoder.
     pub fn has_transitions(&self) -> bool {
-        self.transitions.is_some()
+        self.heads[0].transitions.is_some()
     }
 
     /// Neighbouring sentences are packed into one window up to this many word pieces (None: one
@@ -427,9 +464,23 @@ impl Tagger {
         let mut entities = vec![Vec::new(); inputs.len()];
         for (sequence, windows) in sequences.iter().zip(&probabilities) {
             let text = inputs[sequence.input].text;
-            let spans = self.decode_sequence(sequence, windows, text, options);
-            entities[sequence.input].extend(spans.into_iter().map(|span| self.entity(span, text)));
+            for head in 0..self.heads.len() {
+                let spans = self.decode_sequence(sequence, windows, head, text, options);
+                entities[sequence.input].extend(
+                    spans
+                        .into_iter()
+                        .map(|span| (self.entity(span, head, text), head)),
+                );
+            }
         }
+        let mut entities: Vec<Vec<Entity>> = if self.heads.len() > 1 {
+            entities.into_iter().map(overlap::resolve).collect()
+        } else {
+            entities
+                .into_iter()
+                .map(|list| list.into_iter().map(|(entity, _)| entity).collect())
+                .collect()
+        };
         for list in &mut entities {
             list.sort_by_key(|entity: &Entity| (entity.range.start, entity.range.end));
         }
@@ -443,12 +494,21 @@ impl Tagger {
     /// probabilities of the word's pieces (`first`: its first piece, as models trained with labels on
     /// the first sub-word expect; `average`/`max` as in the pipeline; `none`/`simple` act as `first`).
     /// A word without pieces (e.g. only control characters) gets `O`. Pipeline decoding takes the
-    /// argmax per word; Viterbi decodes each sentence's words under the BIO rule.
+    /// argmax per word; Viterbi decodes each sentence's words under the BIO rule. The labels are
+    /// those of head `head` (an index into [`Tagger::head_names`]; 0 for a single-output model).
     pub fn label_words(
         &self,
         inputs: &[WordsInput<'_>],
         options: &DecodeOptions,
+        head: usize,
     ) -> Result<Vec<Vec<String>>, NerError> {
+        let Some(head_state) = self.heads.get(head) else {
+            return Err(NerError::InvalidInput(format!(
+                "the model has {} heads; there is no head {head}",
+                self.heads.len()
+            )));
+        };
+        let labels = &head_state.labels;
         let mut sequences = Vec::new();
         for (index, input) in inputs.iter().enumerate() {
             self.prepare(index, input.text, input.sentences, &mut sequences)?;
@@ -457,12 +517,15 @@ impl Tagger {
         let mut pieces_by_input: Vec<Vec<(Range<usize>, Vec<f32>)>> =
             vec![Vec::new(); inputs.len()];
         for (sequence, windows) in sequences.iter().zip(&probabilities) {
-            for (piece, probabilities) in sequence.pieces.iter().zip(self.stitch(sequence, windows))
+            for (piece, probabilities) in sequence
+                .pieces
+                .iter()
+                .zip(self.stitch(sequence, windows, head))
             {
                 pieces_by_input[sequence.input].push((piece.range.clone(), probabilities.to_vec()));
             }
         }
-        let outside = self.labels.tags.iter().position(|tag| *tag == Tag::Outside);
+        let outside = labels.tags.iter().position(|tag| *tag == Tag::Outside);
         let mut result = Vec::with_capacity(inputs.len());
         for (input, pieces) in inputs.iter().zip(&mut pieces_by_input) {
             pieces.sort_by_key(|(range, _)| range.start);
@@ -478,7 +541,7 @@ impl Tagger {
                 }
                 let members = &pieces[cursor..end];
                 let probabilities = if members.is_empty() {
-                    let mut only_outside = vec![0.0; self.labels.len()];
+                    let mut only_outside = vec![0.0; labels.len()];
                     if let Some(outside) = outside {
                         only_outside[outside] = 1.0;
                     }
@@ -513,7 +576,7 @@ impl Tagger {
                     sentence,
                 });
             }
-            let labels: Vec<usize> = match options.decode {
+            let path: Vec<usize> = match options.decode {
                 Decode::Pipeline => words
                     .iter()
                     .map(|word| decode::argmax(&word.probabilities))
@@ -525,8 +588,8 @@ impl Tagger {
                         if index == words.len() || words[index].sentence != words[start].sentence {
                             path.extend(decode::viterbi_path(
                                 &words[start..index],
-                                &self.labels,
-                                self.transitions.as_ref(),
+                                labels,
+                                head_state.transitions.as_ref(),
                             ));
                             start = index;
                         }
@@ -535,9 +598,8 @@ impl Tagger {
                 }
             };
             result.push(
-                labels
-                    .into_iter()
-                    .map(|label| self.labels.labels[label].clone())
+                path.into_iter()
+                    .map(|label| labels.labels[label].clone())
                     .collect(),
             );
         }
@@ -681,9 +743,9 @@ impl Tagger {
     }
 
     /// Runs every window through the model, batched by length. Returns, per sequence and window,
-    /// the label probabilities of each content piece (row-major, `labels` per piece).
-    fn infer(&self, sequences: &[Sequence]) -> Result<Vec<Vec<Vec<f32>>>, NerError> {
-        let mut result: Vec<Vec<Vec<f32>>> = sequences
+    /// each head's label probabilities of each content piece.
+    fn infer(&self, sequences: &[Sequence]) -> Result<Vec<Vec<WindowOutput>>, NerError> {
+        let mut result: Vec<Vec<WindowOutput>> = sequences
             .iter()
             .map(|sequence| vec![Vec::new(); sequence.windows.len()])
             .collect();
@@ -793,7 +855,7 @@ impl Tagger {
         &self,
         session: usize,
         batch: &[(&Sequence, Range<usize>)],
-    ) -> Result<Vec<Vec<f32>>, NerError> {
+    ) -> Result<Vec<WindowOutput>, NerError> {
         let prefix = self.template.prefix.len();
         let length = batch
             .iter()
@@ -848,59 +910,71 @@ impl Tagger {
             };
             values.push((Cow::Owned(feed.name.clone()), value));
         }
-        let label_count = self.labels.len();
         let mut session = self.sessions[session]
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let outputs = session
             .run(values)
             .map_err(|error| inference_error(error.to_string()))?;
-        let Some(logits) = outputs.get(&self.output_name) else {
-            return Err(NerError::UnexpectedOutput {
-                model: self.name.clone(),
-                message: format!("no output named `{}`", self.output_name),
-            });
-        };
-        let (shape, data) =
-            logits
-                .try_extract_tensor::<f32>()
-                .map_err(|error| NerError::UnexpectedOutput {
+        let mut result: Vec<WindowOutput> = vec![Vec::with_capacity(self.heads.len()); rows];
+        for head in &self.heads {
+            let label_count = head.labels.len();
+            let Some(logits) = outputs.get(&head.output) else {
+                return Err(NerError::UnexpectedOutput {
                     model: self.name.clone(),
-                    message: format!("`{}` is not a float32 tensor: {error}", self.output_name),
-                })?;
-        let expected = [rows as i64, length as i64, label_count as i64];
-        if shape[..] != expected[..] || data.len() != rows * length * label_count {
-            return Err(NerError::UnexpectedOutput {
-                model: self.name.clone(),
-                message: format!(
-                    "`{}` has shape {:?}, expected [batch, sequence, labels] = {expected:?} (config.json has {label_count} labels)",
-                    self.output_name,
-                    &shape[..]
-                ),
-            });
-        }
-        let mut result = Vec::with_capacity(rows);
-        for (row, (_, window)) in batch.iter().enumerate() {
-            let start = (row * length + prefix) * label_count;
-            let end = start + window.len() * label_count;
-            let mut probabilities = data[start..end].to_vec();
-            for piece in probabilities.chunks_mut(label_count) {
-                if self.temperature != 1.0 {
-                    for logit in piece.iter_mut() {
-                        *logit /= self.temperature;
-                    }
-                }
-                decode::softmax(piece);
+                    message: format!("no output named `{}`", head.output),
+                });
+            };
+            let (shape, data) =
+                logits
+                    .try_extract_tensor::<f32>()
+                    .map_err(|error| NerError::UnexpectedOutput {
+                        model: self.name.clone(),
+                        message: format!("`{}` is not a float32 tensor: {error}", head.output),
+                    })?;
+            let expected = [rows as i64, length as i64, label_count as i64];
+            if shape[..] != expected[..] || data.len() != rows * length * label_count {
+                return Err(NerError::UnexpectedOutput {
+                    model: self.name.clone(),
+                    message: format!(
+                        "`{}` has shape {:?}, expected [batch, sequence, labels] = {expected:?} ({} labels)",
+                        head.output,
+                        &shape[..],
+                        if self.heads.len() == 1 {
+                            format!("config.json has {label_count}")
+                        } else {
+                            format!("head `{}` has {label_count}", head.name)
+                        }
+                    ),
+                });
             }
-            result.push(probabilities);
+            for (row, (_, window)) in batch.iter().enumerate() {
+                let start = (row * length + prefix) * label_count;
+                let end = start + window.len() * label_count;
+                let mut probabilities = data[start..end].to_vec();
+                for piece in probabilities.chunks_mut(label_count) {
+                    if head.temperature != 1.0 {
+                        for logit in piece.iter_mut() {
+                            *logit /= head.temperature;
+                        }
+                    }
+                    decode::softmax(piece);
+                }
+                result[row].push(probabilities);
+            }
         }
         Ok(result)
     }
 
     /// Probabilities per piece of a sequence, each from the window where the piece is farthest from
     /// an edge (so every piece sees as much context as the windows give it).
-    fn stitch<'a>(&self, sequence: &Sequence, windows: &'a [Vec<f32>]) -> Vec<&'a [f32]> {
-        let count = self.labels.len();
+    fn stitch<'a>(
+        &self,
+        sequence: &Sequence,
+        windows: &'a [WindowOutput],
+        head: usize,
+    ) -> Vec<&'a [f32]> {
+        let count = self.heads[head].labels.len();
         (0..sequence.pieces.len())
             .map(|index| {
                 let mut best = 0;
@@ -915,7 +989,7 @@ impl Tagger {
                     }
                 }
                 let offset = (index - sequence.windows[best].start) * count;
-                &windows[best][offset..offset + count]
+                &windows[best][head][offset..offset + count]
             })
             .collect()
     }
@@ -923,26 +997,24 @@ impl Tagger {
     fn decode_sequence(
         &self,
         sequence: &Sequence,
-        windows: &[Vec<f32>],
+        windows: &[WindowOutput],
+        head: usize,
         text: &str,
         options: &DecodeOptions,
     ) -> Vec<Span> {
-        let count = self.labels.len();
+        let labels = &self.heads[head].labels;
+        let count = labels.len();
         match options.decode {
             Decode::Pipeline => {
                 let mut spans = Vec::new();
                 for (window, probabilities) in sequence.windows.iter().zip(windows) {
                     let pieces: Vec<Piece<'_>> = sequence.pieces[window.clone()]
                         .iter()
-                        .zip(probabilities.chunks(count))
+                        .zip(probabilities[head].chunks(count))
                         .map(|(piece, probabilities)| piece.scored(probabilities))
                         .collect();
                     let words = decode::words(&pieces, options.aggregation);
-                    spans.extend(decode::pipeline_spans(
-                        &words,
-                        &self.labels,
-                        options.aggregation,
-                    ));
+                    spans.extend(decode::pipeline_spans(&words, labels, options.aggregation));
                 }
                 if sequence.windows.len() > 1 {
                     decode::merge_overlapping(spans, text)
@@ -951,7 +1023,7 @@ impl Tagger {
                 }
             }
             Decode::Viterbi => {
-                let stitched = self.stitch(sequence, windows);
+                let stitched = self.stitch(sequence, windows, head);
                 let pieces: Vec<Piece<'_>> = sequence
                     .pieces
                     .iter()
@@ -959,19 +1031,20 @@ impl Tagger {
                     .map(|(piece, probabilities)| piece.scored(probabilities))
                     .collect();
                 let words = decode::words(&pieces, options.aggregation);
-                decode::viterbi_spans(&words, &self.labels, self.transitions.as_ref())
+                decode::viterbi_spans(&words, labels, self.heads[head].transitions.as_ref())
             }
         }
     }
 
-    fn entity(&self, span: Span, text: &str) -> Entity {
-        let by_class = self.labels.class_probabilities(&span.probabilities);
+    fn entity(&self, span: Span, head: usize, text: &str) -> Entity {
+        let labels = &self.heads[head].labels;
+        let by_class = labels.class_probabilities(&span.probabilities);
         let mut alternatives: Vec<Alternative> = by_class
             .iter()
             .enumerate()
             .filter(|(class, _)| *class != span.class)
             .map(|(class, probability)| Alternative {
-                label: self.labels.class_name(class).to_string(),
+                label: labels.class_name(class).to_string(),
                 probability: *probability,
             })
             .collect();
@@ -982,12 +1055,10 @@ impl Tagger {
         let start = span.range.start.min(end);
         Entity {
             range: start..end,
-            label: self.labels.class_name(span.class).to_string(),
+            label: labels.class_name(span.class).to_string(),
             score: span.score,
             alternatives,
-            tag: span
-                .tag
-                .and_then(|index| self.labels.labels.get(index).cloned()),
+            tag: span.tag.and_then(|index| labels.labels.get(index).cloned()),
         }
     }
 }
@@ -1042,36 +1113,128 @@ fn probe_inputs(session: &Session) -> Result<Vec<Feed>, String> {
     Ok(feeds)
 }
 
-fn probe_output(session: &Session, label_count: usize) -> Result<String, String> {
+/// The heads of a model: one per `scitag.json` `heads` entry, or, without that list, one head on
+/// the output `logits` (else the first output) with config.json's id2label.
+fn build_heads(
+    session: &Session,
+    config_labels: &LabelSet,
+    transitions: Option<Transitions>,
+    recommendations: &model::Recommendations,
+    temperature: Option<f32>,
+) -> Result<Vec<Head>, String> {
     let outputs = session.outputs();
-    let output = outputs
-        .iter()
-        .find(|output| output.name() == "logits")
-        .or_else(|| outputs.first())
-        .ok_or_else(|| "the model has no outputs".to_string())?;
-    if let ValueType::Tensor { ty, shape, .. } = output.dtype() {
-        if *ty != TensorElementType::Float32 {
+    let temperature_of = |own: Option<f32>| {
+        temperature
+            .or(own)
+            .or(recommendations.temperature)
+            .unwrap_or(1.0)
+    };
+    if recommendations.heads.is_empty() {
+        let output = outputs
+            .iter()
+            .find(|output| output.name() == "logits")
+            .or_else(|| outputs.first())
+            .ok_or_else(|| "the model has no outputs".to_string())?;
+        check_output(
+            output.name(),
+            output.dtype(),
+            config_labels.len(),
+            "config.json's id2label",
+        )?;
+        return Ok(vec![Head {
+            name: "model".to_string(),
+            output: output.name().to_string(),
+            labels: config_labels.clone(),
+            transitions,
+            temperature: temperature_of(None),
+        }]);
+    }
+    let mut heads = Vec::with_capacity(recommendations.heads.len());
+    for spec in &recommendations.heads {
+        let labels = spec
+            .labels
+            .clone()
+            .map_or_else(|| config_labels.clone(), LabelSet::new);
+        let Some(output) = outputs.iter().find(|output| output.name() == spec.output) else {
+            let names: Vec<&str> = outputs.iter().map(|output| output.name()).collect();
             return Err(format!(
-                "output `{}` is {ty}, expected float32 logits",
-                output.name()
+                "scitag.json's head `{}` reads the output `{}`, which the model does not have (its outputs: {})",
+                spec.name,
+                spec.output,
+                names.join(", ")
             ));
+        };
+        check_output(
+            output.name(),
+            output.dtype(),
+            labels.len(),
+            &format!("head `{}`", spec.name),
+        )?;
+        // transitions.json is written for config.json's labels.
+        let head_transitions = if labels.labels == config_labels.labels {
+            transitions.clone()
+        } else {
+            None
+        };
+        heads.push(Head {
+            name: spec.name.clone(),
+            output: spec.output.clone(),
+            labels,
+            transitions: head_transitions,
+            temperature: temperature_of(spec.temperature),
+        });
+    }
+    Ok(heads)
+}
+
+/// Keeps the heads named in `wanted` (all when `None`), in the model's order.
+fn select_heads(heads: Vec<Head>, wanted: Option<&[String]>) -> Result<Vec<Head>, NerError> {
+    let Some(wanted) = wanted else {
+        return Ok(heads);
+    };
+    let names: Vec<&str> = heads.iter().map(|head| head.name.as_str()).collect();
+    if let Some(missing) = wanted.iter().find(|name| !names.contains(&name.as_str())) {
+        return Err(NerError::InvalidInput(format!(
+            "the model has no head named {missing:?} (its heads: {})",
+            names.join(", ")
+        )));
+    }
+    if wanted.is_empty() {
+        return Err(NerError::InvalidInput(format!(
+            "no head selected (the model's heads: {})",
+            names.join(", ")
+        )));
+    }
+    Ok(heads
+        .into_iter()
+        .filter(|head| wanted.contains(&head.name))
+        .collect())
+}
+
+fn check_output(
+    name: &str,
+    dtype: &ValueType,
+    label_count: usize,
+    labels_from: &str,
+) -> Result<(), String> {
+    if let ValueType::Tensor { ty, shape, .. } = dtype {
+        if *ty != TensorElementType::Float32 {
+            return Err(format!("output `{name}` is {ty}, expected float32 logits"));
         }
         if shape.len() != 3 {
             return Err(format!(
-                "output `{}` has {} dimensions, expected logits [batch, sequence, labels]",
-                output.name(),
+                "output `{name}` has {} dimensions, expected logits [batch, sequence, labels]",
                 shape.len()
             ));
         }
         if shape[2] >= 0 && shape[2] as usize != label_count {
             return Err(format!(
-                "output `{}` has {} labels but config.json's id2label has {label_count}",
-                output.name(),
+                "output `{name}` has {} labels but {labels_from} has {label_count}",
                 shape[2]
             ));
         }
     }
-    Ok(output.name().to_string())
+    Ok(())
 }
 
 fn special_token_template(tokenizer: &Tokenizer) -> Result<Template, String> {
