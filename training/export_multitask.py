@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from common import entities_with_scores, pack_windows, read_conll, read_docs, tokenize_sentences  # noqa: E402
 from export import swap_in, write_ort_format  # noqa: E402
-from multitask import CACHE, HEADS, MultiHead, head_label  # noqa: E402
+from multitask import CACHE, HEADS, head_label, load_multihead  # noqa: E402
 from train import collate, load_tokenizer, make_batches  # noqa: E402
 
 TEMPERATURES = [0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0, 2.5, 3.0]
@@ -158,7 +158,6 @@ class Exported(torch.nn.Module):
 
 def main() -> None:
     from seqeval.metrics import classification_report, f1_score
-    from transformers import BertForTokenClassification
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=HERE.parents[1] / "shared/data")
@@ -181,11 +180,7 @@ def main() -> None:
         logf.flush()
 
     tok = load_tokenizer(args.ckpt)
-    tagger = BertForTokenClassification.from_pretrained(args.ckpt)
-    model = MultiHead(tagger, {h: len(HEADS[h][1]) for h in HEADS if h != "jnlpba"})
-    for h, sd in torch.load(args.ckpt / "heads.pt").items():
-        model.heads[h].load_state_dict(sd)
-    model.eval()
+    model = load_multihead(args.ckpt)
 
     splits = {(h, s): load_split(args.data, h, s, tok, args.limit) for h in HEADS for s in ("dev", "test")}
     rows = []
@@ -229,13 +224,18 @@ def main() -> None:
     )
     model.eval()
     onnx.checker.check_model(str(fp32))
-    # the heads are the matrix products that read the encoder's last hidden state
+    # the heads are the matrix products that make the outputs (through the bias Add)
     graph = onnx.load(str(fp32)).graph
-    products = [n for n in graph.node if n.op_type in ("MatMul", "Gemm")]
-    last_hidden = products[-1].input[0]
-    classifiers = [n.name for n in products if n.input[0] == last_hidden]
-    if len(classifiers) != len(HEADS):
-        raise SystemExit(f"expected {len(HEADS)} head products on {last_hidden}, found {classifiers}")
+    producer = {o: n for n in graph.node for o in n.output}
+    initializers = {i.name for i in graph.initializer}
+    classifiers = []
+    for out in graph.output:
+        node = producer[out.name]
+        while node.op_type in ("Add", "Identity"):
+            node = producer[next(i for i in node.input if i not in initializers and i in producer)]
+        if node.op_type not in ("MatMul", "Gemm"):
+            raise SystemExit(f"output {out.name} is not made by a matrix product ({node.op_type})")
+        classifiers.append(node.name)
     say(f"classifier nodes kept in fp32: {classifiers}")
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True, nodes_to_exclude=classifiers)
     so = ort.SessionOptions()

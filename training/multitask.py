@@ -100,25 +100,82 @@ def attach_gold(args, sents: list[Sentence], gold_jnlpba: list[bool], log) -> di
 
 
 class MultiHead(torch.nn.Module):
-    """A BertForTokenClassification (encoder + `jnlpba` classifier) with further heads beside it."""
+    """A BertForTokenClassification (encoder + `jnlpba` classifier) with further heads beside it.
 
-    def __init__(self, tagger, extra: dict[str, int]):
+    With `branch_layers` = k > 0 the further heads read a branch instead of the encoder's output: copies
+    of the encoder's last k layers, run on the hidden state below them. The encoder and the `jnlpba`
+    head can then stay frozen (--frozen-base): the JNLPBA logits are exactly the base model's, and the
+    branch costs k layers more per window."""
+
+    def __init__(self, tagger, extra: dict[str, int], branch_layers: int = 0, frozen: bool = False):
         super().__init__()
+        import copy
+
         self.tagger = tagger
+        self.frozen = frozen
         hidden = tagger.config.hidden_size
+        layers = tagger.bert.encoder.layer
+        self.branch_at = len(layers) - branch_layers
+        self.branch = torch.nn.ModuleList([copy.deepcopy(layers[i]) for i in range(self.branch_at, len(layers))])
+        if frozen:
+            for p in tagger.parameters():
+                p.requires_grad_(False)
         self.heads = torch.nn.ModuleDict({h: torch.nn.Linear(hidden, n) for h, n in extra.items()})
         for lin in self.heads.values():
             lin.weight.data.normal_(0.0, tagger.config.initializer_range)
             lin.bias.data.zero_()
 
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if self.frozen:  # no dropout in what is not trained
+            self.tagger.eval()
+        return self
+
     def forward(self, input_ids, attention_mask, token_type_ids):
-        hidden = self.tagger.bert(input_ids=input_ids, attention_mask=attention_mask,
-                                  token_type_ids=token_type_ids).last_hidden_state
-        hidden = self.tagger.dropout(hidden)
-        out = {"jnlpba": self.tagger.classifier(hidden)}
+        if not len(self.branch):
+            hidden = self.tagger.bert(input_ids=input_ids, attention_mask=attention_mask,
+                                      token_type_ids=token_type_ids).last_hidden_state
+            hidden = self.tagger.dropout(hidden)
+            out = {"jnlpba": self.tagger.classifier(hidden)}
+            for h, lin in self.heads.items():
+                out[h] = lin(hidden)
+            return out
+        bert = self.tagger.bert
+        layers = bert.encoder.layer
+        with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen):
+            below = bert.embeddings(input_ids=input_ids, token_type_ids=token_type_ids)
+            mask = bert._create_attention_masks(attention_mask, None, below, None, None)[0]
+            for layer in layers[: self.branch_at]:
+                below = layer(below, mask)
+        out = {}
+        if not (self.frozen and self.training):  # training a frozen base's branch needs no JNLPBA logits
+            x = below
+            for layer in layers[self.branch_at:]:
+                x = layer(x, mask)
+            out["jnlpba"] = self.tagger.classifier(self.tagger.dropout(x))
+        y = below
+        for layer in self.branch:
+            y = layer(y, mask)
+        y = self.tagger.dropout(y)
         for h, lin in self.heads.items():
-            out[h] = lin(hidden)
+            out[h] = lin(y)
         return out
+
+
+def load_multihead(ckpt: Path):
+    """The model training/multitask.py saved in `ckpt` (best/): encoder, heads and branch."""
+    from transformers import BertForTokenClassification
+
+    meta = json.loads((ckpt / "heads.json").read_text())
+    branch = int(meta.get("_branch_layers", 0))
+    model = MultiHead(BertForTokenClassification.from_pretrained(ckpt),
+                      {h: len(HEADS[h][1]) for h in HEADS if h != "jnlpba"}, branch)
+    saved = torch.load(ckpt / "heads.pt")
+    for h in model.heads:
+        model.heads[h].load_state_dict(saved[h])
+    if branch:
+        model.branch.load_state_dict(saved["_branch"])
+    return model.eval()
 
 
 def window_positions(w) -> list[tuple[int, int, int]]:
@@ -218,6 +275,11 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="smoke test: dev sentences per head")
     ap.add_argument("--max-steps", type=int, default=None, help="smoke test")
     ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--frozen-base", type=Path, default=None,
+                    help="keep this BertForTokenClassification (the shipped JNLPBA student, e.g. "
+                         "~/.cache/scitag/distill/best) frozen as the encoder and `jnlpba` head; train only "
+                         "a branch of --branch-layers layers and the other heads")
+    ap.add_argument("--branch-layers", type=int, default=2)
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     log = open(args.work / "train.log", "a", encoding="utf-8")
@@ -242,18 +304,27 @@ def main() -> None:
     config.id2label = dict(enumerate(LABELS))
     config.label2id = dict(LABEL2ID)
     config.architectures = ["BertForTokenClassification"]
-    model = MultiHead(BertForTokenClassification.from_pretrained(base, config=config),
-                      {h: len(HEADS[h][1]) for h in HEADS if h != "jnlpba"})
+    extra = {h: len(HEADS[h][1]) for h in HEADS if h != "jnlpba"}
+    frozen = args.frozen_base is not None
+    if frozen:
+        model = MultiHead(BertForTokenClassification.from_pretrained(args.frozen_base), extra, args.branch_layers,
+                          frozen=True)
+        say(log, f"frozen base {args.frozen_base}; branch of {args.branch_layers} layers from layer {model.branch_at}")
+    else:
+        model = MultiHead(BertForTokenClassification.from_pretrained(base, config=config), extra)
 
     def epoch_windows(rng):
-        return pack_windows(sents, docs, args.max_tokens, True, rng=rng, min_tokens=args.min_tokens)
+        wins = pack_windows(sents, docs, args.max_tokens, True, rng=rng, min_tokens=args.min_tokens)
+        if frozen:  # only the windows some trained head has gold labels for
+            wins = [w for w in wins if any(gold[h][w.words[0][0]] is not None for h in extra)]
+        return wins
 
     steps_per_epoch = math.ceil(len(epoch_windows(random.Random(0))) / args.batch_size)
     total = int(steps_per_epoch * args.epochs)
     if args.max_steps:
         total = min(total, args.max_steps)
     warmup = max(1, int(0.06 * total))
-    opt = adamw(model, args.lr)
+    opt = adamw(torch.nn.ModuleList([model.branch, model.heads]) if frozen else model, args.lr)
     state = {"step": 0, "epoch": 0, "pos": 0, "best": -1.0, "history": [], "epoch_rng": None, "done": False}
     ckpt = args.work / "multitask-ckpt.pt"
     if (saved := load_resumable(ckpt, model, opt)) is not None:
@@ -273,8 +344,13 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         model.tagger.save_pretrained(tmp)
         tok.save(str(tmp / "tokenizer.json"))
-        torch.save({h: lin.state_dict() for h, lin in model.heads.items()}, tmp / "heads.pt")
-        (tmp / "heads.json").write_text(json.dumps({h: HEADS[h][1] for h in HEADS}, indent=1) + "\n")
+        saved = {h: lin.state_dict() for h, lin in model.heads.items()}
+        meta = {h: HEADS[h][1] for h in HEADS}
+        if len(model.branch):
+            saved["_branch"] = model.branch.state_dict()
+            meta["_branch_layers"] = len(model.branch)
+        torch.save(saved, tmp / "heads.pt")
+        (tmp / "heads.json").write_text(json.dumps(meta, indent=1) + "\n")
         shutil.rmtree(args.work / "best", ignore_errors=True)
         tmp.rename(args.work / "best")
 
@@ -306,12 +382,14 @@ def main() -> None:
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=not args.no_bf16):
                 out = model(ids, mask, tt)
             out = {h: x.float() for h, x in out.items()}
-            picked = out["jnlpba"][torch.tensor(rows), torch.tensor(cols)]
-            teacher = torch.tensor(np.stack(targets)).clamp_min(1e-6)
-            teacher = torch.softmax(torch.log(teacher) / t_kd, dim=-1)
-            loss = torch.nn.functional.kl_div(torch.log_softmax(picked / t_kd, dim=-1), teacher,
-                                              reduction="batchmean") * t_kd * t_kd
-            for h in HEADS:
+            loss = torch.zeros(())
+            if not frozen:
+                picked = out["jnlpba"][torch.tensor(rows), torch.tensor(cols)]
+                teacher = torch.tensor(np.stack(targets)).clamp_min(1e-6)
+                teacher = torch.softmax(torch.log(teacher) / t_kd, dim=-1)
+                loss = torch.nn.functional.kl_div(torch.log_softmax(picked / t_kd, dim=-1), teacher,
+                                                  reduction="batchmean") * t_kd * t_kd
+            for h in (extra if frozen else HEADS):
                 y = head_targets(windows, batch, gold[h], h, ids.shape[1])
                 if (y != -100).any():
                     w = args.gold_weight if h == "jnlpba" else args.head_weight
@@ -333,7 +411,7 @@ def main() -> None:
                 save_ckpt()
                 last = time.time()
         scores = dev_scores(model, dev_sets)
-        mean = float(np.mean(list(scores.values())))
+        mean = float(np.mean([v for h, v in scores.items() if not (frozen and h == "jnlpba")]))
         state["history"].append({"epoch": state["epoch"], "step": state["step"], "dev_f1": scores, "mean": mean})
         say(log, f"== epoch {state['epoch']} dev span F1 {json.dumps({h: round(v, 4) for h, v in scores.items()})} "
                  f"mean {mean:.4f}")

@@ -110,8 +110,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("{} has no sentences", args.data.display());
     }
 
+    let classes = eval::data_classes(sentences.iter().flat_map(|sentence| &sentence.labels));
     let started = std::time::Instant::now();
-    let (predicted, model_description) = match &args.predictions {
+    let (mut predicted, model_description) = match &args.predictions {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
@@ -134,6 +135,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 Err(error) => return model_failure(error),
             };
             let options = args.model.decode_options(&tagger);
+            // A multi-head model is scored by the head that speaks the data's classes.
+            let head_classes: Vec<&[String]> = (0..tagger.head_names().len())
+                .map(|head| tagger.head_classes(head))
+                .collect();
+            let head = eval::best_head(&head_classes, &classes);
             let groups = group_sentences(&sentences, documents.as_deref());
             let mut predicted: Vec<Vec<String>> = vec![Vec::new(); sentences.len()];
             for chunk in groups.chunks(INPUTS_PER_CALL) {
@@ -149,7 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         words: &text.words,
                     })
                     .collect();
-                let labels = match tagger.label_words(&inputs, &options, 0) {
+                let labels = match tagger.label_words(&inputs, &options, head) {
                     Ok(labels) => labels,
                     Err(error) => return model_failure(error),
                 };
@@ -168,16 +174,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 Some(_) => "one sentence per window (no --docs)".to_string(),
                 None => "one sentence per window".to_string(),
             };
+            let head_name = match tagger.head_names() {
+                names if names.len() > 1 => format!(", head {}", names[head]),
+                _ => String::new(),
+            };
             (
                 predicted,
                 format!(
-                    "{}, decode {} / {}, {context}",
+                    "{}{head_name}, decode {} / {}, {context}",
                     tagger.name(),
                     options.decode,
                     options.aggregation
                 ),
             )
         }
+    };
+    let unscored = eval::align_labels(&mut predicted, &classes);
+    let model_description = if unscored.is_empty() {
+        model_description
+    } else {
+        format!(
+            "{model_description}; not scored, the data does not annotate them: {}",
+            unscored.join(", ")
+        )
     };
     let seconds = started.elapsed().as_secs_f64();
     let gold: Vec<Vec<String>> = sentences
@@ -392,18 +411,48 @@ fn run_spans(args: &Args, data: &str) -> anyhow::Result<ExitCode> {
         }
     }
     let seconds = started.elapsed().as_secs_f64();
+    // Classes the data does not annotate can be neither right nor wrong: not scored.
+    let classes = eval::data_classes(
+        records
+            .iter()
+            .flat_map(|record| record.entities.iter().map(|entity| &entity.label)),
+    );
+    let mut unscored: Vec<String> = Vec::new();
+    for predictions in predicted.iter_mut().filter(|_| !classes.is_empty()) {
+        predictions.retain_mut(
+            |prediction| match eval::data_class(&prediction.label, &classes) {
+                Some(class) => {
+                    prediction.label = class.to_string();
+                    true
+                }
+                None => {
+                    if !unscored.contains(&prediction.label) {
+                        unscored.push(prediction.label.clone());
+                    }
+                    false
+                }
+            },
+        );
+    }
+    unscored.sort();
     let all = spans::score(&records, &predicted, f32::NEG_INFINITY);
     let confident = spans::score(&records, &predicted, args.threshold);
     let words: usize = records
         .iter()
         .map(|record| record.text.split_whitespace().count())
         .sum();
-    let model = format!(
+    let mut model = format!(
         "{}, decode {} / {}, each text alone as plain text",
         tagger.name(),
         options.decode,
         options.aggregation
     );
+    if !unscored.is_empty() {
+        model.push_str(&format!(
+            "; not scored, the data does not annotate them: {}",
+            unscored.join(", ")
+        ));
+    }
     if let Some(path) = &args.write_predictions {
         let mut text = String::new();
         for (record, predictions) in records.iter().zip(&predicted) {

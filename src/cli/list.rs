@@ -161,11 +161,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The JNLPBA classes in the order of the semantic token legend (as `features::class_key`s).
-const CLASS_ORDER: [&str; 5] = ["protein", "dna", "rna", "cellType", "cellLine"];
+/// The built-in model's classes in the order of the semantic token legend.
+const CLASS_ORDER: [&str; 8] = crate::features::STANDARD_CLASS_KEYS;
 
-/// The rows in table order: by class (`protein`, `DNA`, `RNA`, `cell_type`, `cell_line`, then any
-/// other class by name), then the most mentioned first, then by name.
+/// The rows in table order: by class (`protein`, `DNA`, `RNA`, `cell_type`, `cell_line`,
+/// `chemical`, `disease`, `species`, then any other class by name), then the most mentioned first, then by name.
 fn table(tally: &Tally) -> Vec<TalliedEntity> {
     let order = |class: &str| {
         let key = class_key(class);

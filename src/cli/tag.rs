@@ -88,6 +88,11 @@ pub struct ModelArgs {
     /// model's scitag.json `temperature`, else 1.
     #[arg(long, value_name = "T")]
     pub temperature: Option<f32>,
+    /// Of a model with several heads (the built-in one: jnlpba, bc5cdr, ncbi, linnaeus), run only
+    /// these, comma-separated. Default: every head. `scitag eval` scores the head whose classes
+    /// match the data's.
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    pub heads: Option<Vec<String>>,
 }
 
 fn parse_aggregation(text: &str) -> Result<Aggregation, String> {
@@ -104,6 +109,7 @@ impl ModelArgs {
             ort_lib: self.ort_lib.clone(),
             context_max_tokens: self.context_tokens,
             temperature: self.temperature,
+            heads: self.heads.clone(),
             ..TaggerOptions::default()
         };
         if let Some(threads) = self.threads {

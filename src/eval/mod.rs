@@ -273,6 +273,74 @@ pub fn class_of(label: &str) -> &str {
         .unwrap_or(label)
 }
 
+/// The data's entity classes: every class of `labels` but `O`.
+pub fn data_classes<'a>(labels: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let mut classes: Vec<String> = Vec::new();
+    for label in labels {
+        let class = class_of(label);
+        if class != "O" && !class.is_empty() && !classes.iter().any(|known| known == class) {
+            classes.push(class.to_string());
+        }
+    }
+    classes.sort();
+    classes
+}
+
+/// Which of a model's heads to score against data annotated with `data`: the one sharing the most
+/// classes with it (compared without case: BC5CDR writes `Chemical`, a model `chemical`), then the
+/// one with the fewest classes the data lacks, then the first (also when none shares a class).
+pub fn best_head(heads: &[&[String]], data: &[String]) -> usize {
+    let mut best = (0, 0usize, usize::MAX);
+    for (index, classes) in heads.iter().enumerate() {
+        let shared = classes
+            .iter()
+            .filter(|class| data.iter().any(|d| d.eq_ignore_ascii_case(class)))
+            .count();
+        let extra = classes.len() - shared;
+        if shared > best.1 || (shared == best.1 && extra < best.2) {
+            best = (index, shared, extra);
+        }
+    }
+    if best.1 == 0 { 0 } else { best.0 }
+}
+
+/// A predicted class in the data's spelling (compared without case), or `None` when the data does
+/// not annotate it: such predictions can be neither right nor wrong, so they are not scored.
+pub fn data_class<'a>(class: &str, data: &'a [String]) -> Option<&'a str> {
+    data.iter()
+        .find(|known| known.eq_ignore_ascii_case(class))
+        .map(String::as_str)
+}
+
+/// Predicted labels (`B-X`, `I-X`, `X`, `O`) rewritten into the data's classes ([`data_class`]):
+/// labels of classes the data does not annotate become `O`. Returns those classes, sorted. Data
+/// without any entity annotates nothing to compare with, so then every prediction is kept.
+pub fn align_labels(predicted: &mut [Vec<String>], data: &[String]) -> Vec<String> {
+    let mut ignored: Vec<String> = Vec::new();
+    if data.is_empty() {
+        return ignored;
+    }
+    for label in predicted.iter_mut().flatten() {
+        let class = class_of(label);
+        if class == "O" {
+            continue;
+        }
+        let prefix = &label[..label.len() - class.len()];
+        match data_class(class, data) {
+            Some(known) if known == class => {}
+            Some(known) => *label = format!("{prefix}{known}"),
+            None => {
+                if !ignored.iter().any(|other| other == class) {
+                    ignored.push(class.to_string());
+                }
+                *label = "O".to_string();
+            }
+        }
+    }
+    ignored.sort();
+    ignored
+}
+
 /// Word-level report (see the module documentation).
 pub fn word_report(gold: &[Vec<String>], predicted: &[Vec<String>]) -> Report {
     let mut counts: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
@@ -429,6 +497,31 @@ mod tests {
             .1;
         assert_eq!((dna.precision, dna.recall, dna.support), (0.0, 0.0, 1));
         assert!((report.micro.precision - 2.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn predictions_are_scored_in_the_datas_classes_only() {
+        let data = data_classes(&labels("O B-Chemical I-Chemical B-Disease O"));
+        assert_eq!(data, ["Chemical", "Disease"]);
+        let mut predicted = vec![labels("B-chemical I-chemical B-protein O B-species")];
+        let ignored = align_labels(&mut predicted, &data);
+        assert_eq!(predicted[0], labels("B-Chemical I-Chemical O O O"));
+        assert_eq!(ignored, ["protein", "species"]);
+        let jnlpba: Vec<String> = ["DNA", "RNA", "cell_line", "cell_type", "protein"]
+            .map(String::from)
+            .to_vec();
+        let bc5cdr = ["chemical".to_string(), "disease".to_string()];
+        let ncbi = ["disease".to_string()];
+        let linnaeus = ["species".to_string()];
+        let heads: [&[String]; 4] = [&jnlpba, &bc5cdr, &ncbi, &linnaeus];
+        assert_eq!(best_head(&heads, &data), 1);
+        assert_eq!(best_head(&heads, &["Disease".to_string()]), 2);
+        assert_eq!(best_head(&heads, &["Species".to_string()]), 3);
+        assert_eq!(best_head(&heads, &["protein".to_string()]), 0);
+        assert_eq!(best_head(&heads, &["gene".to_string()]), 0);
+        let mut unannotated = vec![labels("B-protein O")];
+        assert!(align_labels(&mut unannotated, &[]).is_empty());
+        assert_eq!(unannotated[0], labels("B-protein O"));
     }
 
     #[test]

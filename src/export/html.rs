@@ -25,12 +25,15 @@ pub struct HtmlFinding {
 }
 
 /// Colour and style per class key; other classes get the last entry's grey.
-const PALETTE: [(&str, &str, &str); 6] = [
+const PALETTE: [(&str, &str, &str); 9] = [
     ("protein", "#cf222e", "font-weight:600"),
     ("dna", "#116329", ""),
     ("rna", "#8250df", ""),
     ("cellType", "#0550ae", "font-style:italic"),
     ("cellLine", "#953800", "font-style:italic"),
+    ("chemical", "#0a7b83", ""),
+    ("disease", "#bc4c00", "text-decoration:underline"),
+    ("species", "#6e7781", "font-style:italic"),
     ("", "#57606a", ""),
 ];
 

@@ -84,6 +84,12 @@ impl FeatureSettings {
     }
 }
 
+/// The built-in model's classes as [`class_key`]s, in the order of the semantic token legend: the
+/// JNLPBA ones, then chemicals, diseases and species.
+pub const STANDARD_CLASS_KEYS: [&str; 8] = [
+    "protein", "dna", "rna", "cellType", "cellLine", "chemical", "disease", "species",
+];
+
 /// The camelCase name of a model class: the semantic token type and the key in `enabledClasses`.
 ///
 /// Words are split at anything that is not a letter or digit; an all-uppercase word is lowercased

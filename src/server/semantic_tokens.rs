@@ -14,9 +14,10 @@ use tower_lsp_server::ls_types::{
 use crate::document::{self, PositionEncoding};
 use crate::features::{Highlight, class_key};
 
-/// The JNLPBA classes, in legend order. They come first in every legend, whatever the model, so
-/// editor themes can rely on them.
-pub const STANDARD_TOKEN_TYPES: [&str; 5] = ["protein", "dna", "rna", "cellType", "cellLine"];
+/// The classes of the built-in model, in legend order: the JNLPBA ones, then chemicals, diseases
+/// and species. They come first in every legend, whatever the model, so editor themes can rely on
+/// them.
+pub const STANDARD_TOKEN_TYPES: [&str; 8] = crate::features::STANDARD_CLASS_KEYS;
 
 /// The one modifier: set on mentions scored below the confidence threshold.
 pub const LOW_CONFIDENCE_MODIFIER: &str = "lowConfidence";
@@ -302,12 +303,16 @@ mod tests {
                 "rna",
                 "cellType",
                 "cellLine",
+                "chemical",
+                "disease",
+                "species",
                 "geneOrGeneProduct"
             ]
         );
-        assert_eq!(other.token_type("GENE_OR_GENE_PRODUCT"), Some(5));
+        assert_eq!(other.token_type("GENE_OR_GENE_PRODUCT"), Some(8));
         assert_eq!(other.token_type("cell_line"), Some(4));
-        assert_eq!(other.token_type("chemical"), None);
+        assert_eq!(other.token_type("Chemical"), Some(5));
+        assert_eq!(other.token_type("gene"), None);
     }
 
     #[test]

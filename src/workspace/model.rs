@@ -26,9 +26,10 @@ impl WorkspaceOptions {
     }
 }
 
-/// The classes of the model in `source`, read from its `config.json` without loading it (the
-/// server builds its semantic token legend from them before the model loads). The built-in model
-/// has the JNLPBA classes, which every legend starts with, so it needs no probe.
+/// The classes of the model in `source`, read from its `config.json` (and the labels of the heads
+/// its `scitag.json` declares) without loading it: the server builds its semantic token legend from
+/// them before the model loads. The built-in model's classes are the standard token types every
+/// legend starts with, so it needs no probe.
 pub fn probe_classes(source: &ModelSource) -> Vec<String> {
     let ModelSource::Directory(path) = source else {
         return Vec::new();
@@ -52,8 +53,30 @@ pub fn probe_classes(source: &ModelSource) -> Vec<String> {
         .filter_map(|(id, label)| Some((id.parse().ok()?, label.as_str()?)))
         .collect();
     labels.sort_unstable();
+    let mut labels: Vec<String> = labels
+        .into_iter()
+        .map(|(_, label)| label.to_owned())
+        .collect();
+    let scitag = std::fs::read_to_string(directory.join("scitag.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok());
+    let heads = scitag
+        .as_ref()
+        .and_then(|scitag| scitag.get("heads"))
+        .and_then(Value::as_array);
+    for head in heads.into_iter().flatten() {
+        let head_labels = head.get("labels").and_then(Value::as_array);
+        labels.extend(
+            head_labels
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned),
+        );
+    }
     let mut classes: Vec<String> = Vec::new();
-    for (_, label) in labels {
+    for label in &labels {
+        let label = label.as_str();
         let class = ["B-", "I-", "E-", "S-", "L-", "U-"]
             .iter()
             .find_map(|prefix| label.strip_prefix(prefix))
@@ -75,5 +98,20 @@ mod tests {
         let classes = probe_classes(&ModelSource::Directory(directory));
         assert_eq!(classes, ["DNA", "RNA", "cell_line", "cell_type", "protein"]);
         assert!(probe_classes(&ModelSource::Directory("/nonexistent".into())).is_empty());
+        let multihead = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-multihead");
+        let classes = probe_classes(&ModelSource::Directory(multihead));
+        assert_eq!(
+            classes,
+            [
+                "DNA",
+                "RNA",
+                "cell_line",
+                "cell_type",
+                "protein",
+                "chemical",
+                "disease",
+                "species"
+            ]
+        );
     }
 }

@@ -10,7 +10,7 @@ use scitag::analysis;
 use scitag::ner::{ModelSource, Tagger, TaggerOptions};
 use scitag::prose::{self, ExtractOptions, Language};
 
-use super::harness::{Token, tiny_model};
+use super::harness::{Token, multihead_model, tiny_model};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpectedEntity {
@@ -22,21 +22,37 @@ pub struct ExpectedEntity {
 
 pub fn tagger() -> &'static Tagger {
     static TAGGER: OnceLock<Tagger> = OnceLock::new();
-    TAGGER.get_or_init(|| {
-        Tagger::load(
-            &ModelSource::Directory(tiny_model()),
-            &TaggerOptions {
-                threads: 1,
-                ..TaggerOptions::default()
-            },
-        )
-        .expect("the fixture model loads")
-    })
+    TAGGER.get_or_init(|| load(tiny_model()))
+}
+
+/// The multi-head fixture (`tests/fixtures/tiny-multihead`).
+pub fn multihead_tagger() -> &'static Tagger {
+    static TAGGER: OnceLock<Tagger> = OnceLock::new();
+    TAGGER.get_or_init(|| load(multihead_model()))
+}
+
+fn load(directory: std::path::PathBuf) -> Tagger {
+    Tagger::load(
+        &ModelSource::Directory(directory),
+        &TaggerOptions {
+            threads: 1,
+            ..TaggerOptions::default()
+        },
+    )
+    .expect("the fixture model loads")
 }
 
 /// The library's entities of `text` (the one pipeline's output), as the server should hold them.
 pub fn tagger_entities(text: &str, language: Language) -> Vec<scitag::analysis::SourceEntity> {
-    let tagger = tagger();
+    entities_of(tagger(), text, language)
+}
+
+/// [`tagger_entities`] with another model.
+pub fn entities_of(
+    tagger: &Tagger,
+    text: &str,
+    language: Language,
+) -> Vec<scitag::analysis::SourceEntity> {
     let (mut found, _) = analysis::tag_texts(
         tagger,
         &[text],
@@ -53,7 +69,16 @@ pub fn tagger_entities(text: &str, language: Language) -> Vec<scitag::analysis::
 /// find them: the library's one pipeline (`analysis::tag_texts`: extraction, model, guards, map)
 /// run directly, without the server's cache, scheduler or protocol.
 pub fn entities(text: &str, language: Language) -> Vec<ExpectedEntity> {
-    tagger_entities(text, language)
+    expect(tagger_entities(text, language))
+}
+
+/// What the server should hold for `text` with the multi-head fixture.
+pub fn multihead_entities(text: &str, language: Language) -> Vec<ExpectedEntity> {
+    expect(entities_of(multihead_tagger(), text, language))
+}
+
+fn expect(entities: Vec<scitag::analysis::SourceEntity>) -> Vec<ExpectedEntity> {
+    entities
         .into_iter()
         .map(|entity| ExpectedEntity {
             range: entity.range,

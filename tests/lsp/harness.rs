@@ -23,6 +23,11 @@ pub fn tiny_model() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-model")
 }
 
+/// The multi-head fixture: tiny-model's JNLPBA head plus chemical/disease and species heads.
+pub fn multihead_model() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-multihead")
+}
+
 /// Starts `command` (the `scitag` binary with its arguments) with piped stdin and stdout and a
 /// client speaking to it over them.
 pub fn spawn_over_stdio(

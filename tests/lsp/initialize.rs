@@ -16,7 +16,9 @@ async fn capabilities_are_a_contract() {
     let tokens = &capabilities["semanticTokensProvider"];
     assert_eq!(
         tokens["legend"]["tokenTypes"],
-        json!(["protein", "dna", "rna", "cellType", "cellLine"])
+        json!([
+            "protein", "dna", "rna", "cellType", "cellLine", "chemical", "disease", "species"
+        ])
     );
     assert_eq!(tokens["legend"]["tokenModifiers"], json!(["lowConfidence"]));
     assert_eq!(tokens["full"], json!({ "delta": true }));

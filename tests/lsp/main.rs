@@ -18,6 +18,7 @@ mod initialize;
 mod latex_project;
 mod layering;
 mod link;
+mod multihead;
 mod navigation;
 mod settings;
 mod soak;

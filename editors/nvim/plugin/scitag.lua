@@ -20,6 +20,9 @@ local palettes = {
     ['@lsp.type.rna'] = { fg = '#d2a8ff', ctermfg = 183 },
     ['@lsp.type.cellType'] = { fg = '#79c0ff', ctermfg = 117, italic = true },
     ['@lsp.type.cellLine'] = { fg = '#ffa657', ctermfg = 215, italic = true },
+    ['@lsp.type.chemical'] = { fg = '#39c5cf', ctermfg = 80 },
+    ['@lsp.type.disease'] = { fg = '#f69d50', ctermfg = 209, underline = true },
+    ['@lsp.type.species'] = { fg = '#adbac7', ctermfg = 250, italic = true },
     ['@lsp.mod.lowConfidence'] = { underdotted = true, sp = '#8b949e' },
   },
   light = {
@@ -28,6 +31,9 @@ local palettes = {
     ['@lsp.type.rna'] = { fg = '#8250df', ctermfg = 97 },
     ['@lsp.type.cellType'] = { fg = '#0550ae', ctermfg = 25, italic = true },
     ['@lsp.type.cellLine'] = { fg = '#953800', ctermfg = 130, italic = true },
+    ['@lsp.type.chemical'] = { fg = '#0a7b83', ctermfg = 30 },
+    ['@lsp.type.disease'] = { fg = '#bc4c00', ctermfg = 166, underline = true },
+    ['@lsp.type.species'] = { fg = '#57606a', ctermfg = 242, italic = true },
     ['@lsp.mod.lowConfidence'] = { underdotted = true, sp = '#6e7781' },
   },
 }

@@ -1,0 +1,108 @@
+//! A model with several heads through the server: the chemical, disease and species token types in
+//! the legend, on the words the engine finds, and hidden by `enabledClasses`.
+
+use scitag::features::DEFAULT_CONFIDENCE_THRESHOLD;
+use scitag::prose::Language;
+use serde_json::json;
+
+use super::MARKDOWN_URI;
+use super::expected;
+use super::harness::{
+    ClientOptions, TestClient, Token, fixture, multihead_model, test_cache_directory,
+};
+
+const NEW_CLASSES: [&str; 3] = ["chemical", "disease", "species"];
+
+fn settings(enabled: Option<&[&str]>) -> serde_json::Value {
+    let mut settings = json!({
+        "modelPath": multihead_model(),
+        "debounceMs": 20,
+        "index": { "cacheDirectory": test_cache_directory() },
+    });
+    if let Some(enabled) = enabled {
+        settings["enabledClasses"] = json!(enabled);
+    }
+    settings
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chemicals_diseases_and_species_are_tokens_that_enabled_classes_hides() {
+    let options = ClientOptions {
+        initialization_options: settings(None),
+        ..ClientOptions::default()
+    };
+    let mut client = TestClient::start(options).await;
+    let legend = client.legend();
+    assert_eq!(
+        legend,
+        [
+            "protein", "dna", "rna", "cellType", "cellLine", "chemical", "disease", "species"
+        ]
+    );
+    let text = fixture("manuscript.md");
+    client.open(MARKDOWN_URI, "markdown", &text).await;
+    client.diagnostics(MARKDOWN_URI, 1).await;
+    let entities = expected::multihead_entities(&text, Language::Markdown);
+    for class in NEW_CLASSES {
+        assert!(
+            entities.iter().any(|entity| entity.label == class),
+            "the fixture's heads find no {class} in the manuscript"
+        );
+    }
+    let all = expected::tokens(
+        &text,
+        &entities,
+        "utf-16",
+        DEFAULT_CONFIDENCE_THRESHOLD,
+        &legend,
+    );
+    assert_eq!(client.tokens(MARKDOWN_URI).await, all);
+
+    // Only the new classes: every JNLPBA token goes, the others stay where they were.
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "scitag": settings(Some(&NEW_CLASSES)) } }),
+        )
+        .await;
+    client.diagnostics(MARKDOWN_URI, 1).await;
+    let new_types: Vec<u32> = (5..8).collect();
+    let wanted: Vec<Token> = all
+        .iter()
+        .copied()
+        .filter(|token| new_types.contains(&token.token_type))
+        .collect();
+    assert!(!wanted.is_empty() && wanted.len() < all.len());
+    let mut tokens = Vec::new();
+    for _ in 0..100 {
+        tokens = client.tokens(MARKDOWN_URI).await;
+        if tokens == wanted {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(tokens, wanted);
+
+    // And hidden again: the JNLPBA classes only.
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "scitag": settings(Some(&["protein", "dna", "rna", "cellType", "cellLine"])) } }),
+        )
+        .await;
+    client.diagnostics(MARKDOWN_URI, 1).await;
+    let wanted: Vec<Token> = all
+        .iter()
+        .copied()
+        .filter(|token| !new_types.contains(&token.token_type))
+        .collect();
+    for _ in 0..100 {
+        tokens = client.tokens(MARKDOWN_URI).await;
+        if tokens == wanted {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(tokens, wanted);
+    client.shutdown().await;
+}
