@@ -167,6 +167,9 @@ def main() -> None:
     ap.add_argument("--name", default="biomed-minilm")
     ap.add_argument("--limit", type=int, default=None, help="smoke test: sentences per split")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--config", default=None, metavar="CONTEXT:DECODE",
+                    help="use this configuration instead of the best mean dev F1 (e.g. 0:viterbi, the shipped "
+                         "JNLPBA student's, when its encoder is frozen in the model)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -206,7 +209,11 @@ def main() -> None:
     mean_dev = {c: np.mean([r["f1"] for r in rows if r["split"] == "dev" and (r["context"], r["decode"]) == c])
                 for c in configs}
     ctx, dec = max(mean_dev, key=lambda c: (mean_dev[c], -c[0]))
-    say(f"chosen on dev (mean over heads): context {ctx} decode {dec} ({mean_dev[(ctx, dec)]:.4f})")
+    if args.config:
+        ctx, dec = int(args.config.split(":")[0]), args.config.split(":")[1]
+        say(f"configuration given: context {ctx} decode {dec} (mean dev {mean_dev[(ctx, dec)]:.4f})")
+    else:
+        say(f"chosen on dev (mean over heads): context {ctx} decode {dec} ({mean_dev[(ctx, dec)]:.4f})")
 
     import onnx
     import onnxruntime as ort
