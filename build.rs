@@ -1,4 +1,4 @@
-//! Embeds the default model (`models/jnlpba-minilm/`) into the binary when it is there.
+//! Embeds the default model (`models/biomed-minilm/`) into the binary when it is there.
 //!
 //! Generates `$OUT_DIR/embedded_model.rs` with `FILES: Option<&[(&str, &[u8])]>`, read by
 //! `src/ner/embedded.rs`. Without a model the binary still builds; `ModelSource::Embedded` then
@@ -31,7 +31,7 @@ fn main() {
     let setting = std::env::var("SCITAG_EMBED_MODEL").unwrap_or_default();
     let directory = match setting.as_str() {
         "0" | "false" | "no" => None,
-        "" => Some(manifest.join("models").join("jnlpba-minilm")),
+        "" => Some(manifest.join("models").join("biomed-minilm")),
         other => Some(PathBuf::from(other)),
     };
     if let Some(directory) = &directory {

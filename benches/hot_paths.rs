@@ -56,7 +56,7 @@ fn paragraph(text: &str) -> (String, Vec<std::ops::Range<usize>>) {
 }
 
 fn model_dir() -> PathBuf {
-    let shipped = repo().join("models/jnlpba-minilm");
+    let shipped = repo().join("models/biomed-minilm");
     if shipped.join("tokenizer.json").is_file() {
         shipped
     } else {

@@ -28,7 +28,7 @@ mkdir -p "$OUT"
 args=(--scitag target/release/scitag --manuscript "$OUT/manuscript.md" --out "$OUT/vs-hf" --threads "$THREADS")
 if [[ -n "${MODEL:-}" ]]; then args+=(--model "$MODEL"); fi
 # The Python onnxruntime peer runs the very model file scitag runs.
-peer_model=${MODEL:-models/jnlpba-minilm}
+peer_model=${MODEL:-models/biomed-minilm}
 for file in "$peer_model"/model_quantized.ort "$peer_model"/model_quantized.onnx "$peer_model"/model.onnx; do
     if [[ -f "$file" ]]; then args+=(--onnx "$file"); break; fi
 done
@@ -38,10 +38,10 @@ else
     echo "bench-vs-hf: no checkpoint at $CHECKPOINT (run training/run.sh or set CHECKPOINT); HF side skipped" >&2
 fi
 # The fp32 ONNX export of the same checkpoint, when training/ left it: a like-for-like row without int8.
-if [[ -z "${MODEL:-}" && -f training/out/export/model.onnx && -f models/jnlpba-minilm/config.json ]]; then
+if [[ -z "${MODEL:-}" && -f training/out/export/model.onnx && -f models/biomed-minilm/config.json ]]; then
     fp32="$OUT/jnlpba-minilm-fp32"
     mkdir -p "$fp32"
-    for file in models/jnlpba-minilm/*; do
+    for file in models/biomed-minilm/*; do
         case "$(basename "$file")" in *.onnx | *.ort | *.md) ;; *) ln -sf "$PWD/$file" "$fp32/" ;; esac
     done
     ln -sf "$PWD/training/out/export/model.onnx" "$fp32/model.onnx"

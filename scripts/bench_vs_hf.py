@@ -574,7 +574,7 @@ def run_main(args) -> None:
 
     # -- the Python onnxruntime peer ----------------------------------------------------------------
     if args.onnx:
-        model_dir = args.model or (REPO / "models/jnlpba-minilm")
+        model_dir = args.model or (REPO / "models/biomed-minilm")
         peer = run_ort(args.python, args.onnx, model_dir, "ort-python-sentences", sentence_texts, word_count, out_dir,
                        args.threads, args.warmup)
         if peer is not None:

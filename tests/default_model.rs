@@ -1,5 +1,6 @@
-//! The default model built into the binary (`models/jnlpba-minilm`): the reference card's example and a
-//! floor on real JNLPBA test data, so a broken model, tokenizer or decoder fails CI.
+//! The default model built into the binary (`models/biomed-minilm`): the reference card's example, one
+//! sentence of every class, and floors on real JNLPBA, BC5CDR, NCBI-disease, LINNAEUS and modern-prose
+//! data, so a broken model, tokenizer or decoder fails CI.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -8,7 +9,7 @@ use scitag::ner::{DecodeOptions, ModelSource, TagInput, Tagger, TaggerOptions};
 
 fn default_tagger() -> Tagger {
     Tagger::load(&ModelSource::Embedded, &TaggerOptions::default())
-        .expect("the default model is built into the binary (models/jnlpba-minilm)")
+        .expect("the default model is built into the binary (models/biomed-minilm)")
 }
 
 fn tag(tagger: &Tagger, text: &str) -> Vec<(String, String, f32)> {
@@ -52,6 +53,35 @@ fn the_reference_cards_example_sentence_is_tagged_like_the_card() {
         }),
         "CS lymphocytes → cell_type, got {entities:?}"
     );
+}
+
+/// The multi-task issue's example: one sentence with a chemical, a disease, a species, a protein and
+/// a cell type, each at its span.
+#[test]
+fn one_sentence_gives_a_chemical_a_disease_a_species_a_protein_and_a_cell_type() {
+    let tagger = default_tagger();
+    let text = "Cisplatin-induced nephrotoxicity in mice was reduced by IL-10 produced by regulatory T cells.";
+    let entities = tag(&tagger, text);
+    for (span, class) in [
+        ("Cisplatin", "chemical"),
+        ("nephrotoxicity", "disease"),
+        ("mice", "species"),
+        ("IL-10", "protein"),
+    ] {
+        assert!(
+            entities
+                .iter()
+                .any(|(text, label, _)| text == span && label == class),
+            "{span} → {class}, got {entities:?}"
+        );
+    }
+    assert!(
+        entities.iter().any(|(text, label, _)| {
+            (text == "regulatory T cells" || text == "T cells") && label == "cell_type"
+        }),
+        "regulatory T cells → cell_type, got {entities:?}"
+    );
+    assert_eq!(entities.len(), 5, "{entities:?}");
 }
 
 #[test]
@@ -141,12 +171,53 @@ fn eval_on_a_slice_of_the_jnlpba_test_set_stays_above_its_floor() {
     );
 }
 
+/// The chemical, disease and species heads on slices of their corpora's test sets, each scored by its
+/// own head (the one whose classes match the data's). Measured 2026-12-07 (`scitag eval --data
+/// test.tsv --limit 1000`): BC5CDR 0.8055, NCBI-disease (940 sentences, all of it) 0.8307, LINNAEUS
+/// 0.8804 span micro F1. The floors sit about four points under.
+#[test]
+fn each_head_stays_above_its_floor_on_its_own_corpus() {
+    for (corpus, head, floor) in [
+        ("bc5cdr", "bc5cdr", 0.77),
+        ("ncbi-disease", "ncbi", 0.79),
+        ("linnaeus", "linnaeus", 0.84),
+    ] {
+        let test = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/data")
+            .join(corpus)
+            .join("test.tsv");
+        if !test.is_file() {
+            eprintln!(
+                "skipping {corpus}: ../shared/data is not here (CI and the developer machines have it)"
+            );
+            continue;
+        }
+        let report = eval_json(&[
+            "--limit".as_ref(),
+            "1000".as_ref(),
+            "--data".as_ref(),
+            test.as_os_str(),
+        ]);
+        let model = report["model"].as_str().unwrap_or_default();
+        assert!(
+            model.contains(&format!("head {head},")),
+            "{corpus} is scored by the {head} head: {model}"
+        );
+        let span = report["span"]["micro"]["f1"].as_f64().expect("span F1");
+        assert!(
+            span >= floor,
+            "{corpus}: span micro F1 {span:.4} fell under the {floor} floor"
+        );
+    }
+}
+
 /// The built-in model on modern manuscript prose (the realms dev set, `scitag eval --data
-/// ../shared/data/realms/dev.jsonl`, guards on): measured 2026-12-07 exact-span micro F1 0.7421,
-/// false highlights 3.6 per 1,000 words on the methods sentences and 0.0 on the entity-free ones
-/// (one false highlight is 1.8 and 2.6 of those). The floor and ceilings leave room for ONNX
-/// Runtime noise (about one entity); a model or guard that brings software names, math or
-/// nucleic acids read as the wrong class back fails.
+/// ../shared/data/realms/dev.jsonl`, guards on; chemicals, diseases and species are not annotated there
+/// and not scored): measured 2026-12-07 with the four-head model exact-span micro F1 0.7412, false
+/// highlights 5.3 per 1,000 words on the methods sentences (3 highlights; the JNLPBA-only model had 2)
+/// and 0.0 on the entity-free ones (one false highlight is 1.8 and 2.6 of those). The floor and
+/// ceilings leave room for ONNX Runtime noise (about one entity); a model or guard that brings software
+/// names, math or nucleic acids read as the wrong class back fails.
 #[test]
 fn modern_prose_keeps_its_precision_and_few_false_highlights() {
     let path = realms_dev();
@@ -170,8 +241,8 @@ fn modern_prose_keeps_its_precision_and_few_false_highlights() {
     );
     let methods = per_1000("methods");
     assert!(
-        methods <= 5.4,
-        "{methods:.1} false highlights per 1,000 words on methods sentences (ceiling 5.4)"
+        methods <= 7.2,
+        "{methods:.1} false highlights per 1,000 words on methods sentences (ceiling 7.2)"
     );
     let none = per_1000("none");
     assert!(

@@ -116,7 +116,7 @@ fn the_first_head_alone_tags_exactly_as_the_single_output_model() {
 }
 
 #[test]
-fn each_head_decodes_its_own_labels_and_overlaps_go_to_the_longer_span() {
+fn each_head_decodes_its_own_labels_and_overlaps_follow_the_rule() {
     let heads = ["jnlpba", "chemdis", "species"];
     let each: Vec<Tagger> = heads
         .iter()
@@ -162,16 +162,30 @@ fn each_head_decodes_its_own_labels_and_overlaps_go_to_the_longer_span() {
                 continue;
             }
             overlaps_resolved += 1;
+            let head_of = |entity: &Entity| {
+                (0..each.len())
+                    .find(|&head| each[head].head_classes(0).contains(&entity.label))
+                    .expect("a head's class")
+            };
+            // The rule of src/ner/overlap.rs: confident, then longer, then the first head, then the
+            // higher score.
+            let rank = |entity: &Entity| {
+                (
+                    entity.score >= 0.6,
+                    entity.range.len(),
+                    std::cmp::Reverse(head_of(entity)),
+                )
+            };
             let beaten = combined.iter().any(|kept| {
                 let overlap = kept.range.start < candidate.range.end.max(candidate.range.start + 1)
                     && candidate.range.start < kept.range.end;
-                let ahead = kept.range.len() > candidate.range.len()
-                    || (kept.range.len() == candidate.range.len() && kept.score >= candidate.score);
+                let ahead = rank(kept) > rank(candidate)
+                    || (rank(kept) == rank(candidate) && kept.score >= candidate.score);
                 overlap && ahead
             });
             assert!(
                 beaten,
-                "{candidate:?} was dropped without a longer (or as long and surer) entity over it ({options:?})"
+                "{candidate:?} was dropped without an entity ahead of it by the rule over it ({options:?})"
             );
         }
     }

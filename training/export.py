@@ -7,7 +7,7 @@ Steps (all decisions on dev.tsv; test.tsv is only reported):
 3. choose (context size, decode) by dev span micro F1;
 4. ONNX export (opset 17, legacy exporter) and onnxruntime dynamic int8 quantization; fp32 vs int8 F1;
 5. low-confidence threshold from the dev score distribution;
-6. write models/jnlpba-minilm/ (the int8 model converted to ONNX Runtime's ORT format, tokenizer.json,
+6. write the model directory --model-dir (the int8 model converted to ONNX Runtime's ORT format, tokenizer.json,
    config.json, transitions.json, scitag.json, eval.json, MODEL_CARD.md).
 """
 
@@ -62,7 +62,8 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=here.parents[1] / "shared/data/jnlpba")
     ap.add_argument("--ckpt", type=Path, default=here / "out/best")
     ap.add_argument("--work", type=Path, default=here / "out/export")
-    ap.add_argument("--model-dir", type=Path, default=here.parent / "models/jnlpba-minilm")
+    ap.add_argument("--model-dir", type=Path, default=here / "out/model",
+                    help="the single-task model directory (the shipped default is the multi-task one, export_multitask.py)")
     ap.add_argument("--contexts", default="0,128,256", help="window sizes to evaluate; 0 = single sentences")
     ap.add_argument("--limit", type=int, default=None, help="smoke test: sentences per split")
     ap.add_argument("--threads", type=int, default=2)

@@ -16,7 +16,7 @@ tok = load_tokenizer(here / "out/best")
 sents, docs = load_split(data, split, tok)
 wins = pack_windows(sents, docs, 512, context=False)
 so = ort.SessionOptions(); so.intra_op_num_threads = 2
-sess = ort.InferenceSession(str(here.parent / "models/jnlpba-minilm/model_quantized.onnx"), so)
+sess = ort.InferenceSession(str(here.parent / "models/biomed-minilm/model_quantized.onnx"), so)
 wl = ort_word_logits(sess, wins)
 train = read_conll(data / "train.tsv")
 start, trans = estimate_transitions(train)

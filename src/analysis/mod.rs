@@ -45,7 +45,7 @@ const PARTIAL_INTERVAL: Duration = Duration::from_millis(400);
 
 /// What the analyzer needs from a model. [`Tagger`] is the real one; tests can use a fake.
 pub trait Classifier: Send + Sync {
-    /// Human name for hovers and status, e.g. `jnlpba-minilm (int8)`.
+    /// Human name for hovers and status, e.g. `biomed-minilm (int8)`.
     fn name(&self) -> &str;
     /// A stable hash of the model; part of the paragraph cache key.
     fn identity(&self) -> u64;

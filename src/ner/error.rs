@@ -18,7 +18,7 @@ pub enum NerError {
     ModelFile { path: PathBuf, message: String },
     /// The binary carries no default model.
     #[error(
-        "this scitag binary has no built-in model (models/jnlpba-minilm/ held no model when it was \
+        "this scitag binary has no built-in model (models/biomed-minilm/ held no model when it was \
          built); pass --model DIR with a token-classification model directory (model.onnx, \
          tokenizer.json, config.json)"
     )]

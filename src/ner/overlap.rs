@@ -5,11 +5,15 @@
 //! JNLPBA head `human T cells`. Semantic tokens cannot overlap, and a reader wants one reading of a
 //! word, so overlaps are resolved by one rule:
 //!
-//! 1. the **longer** span (in bytes) wins: it is the more specific reading (GENIA annotates `human
-//!    T cells` as one cell type, not a species followed by cells), and an entity never hides inside
-//!    another;
-//! 2. of two spans of equal length, the higher score wins;
-//! 3. then the head listed first in the model wins (the JNLPBA head in the built-in model).
+//! 1. a span the model is **confident** in (score at least [`CONFIDENT`], the editor's default
+//!    low-confidence line) beats one it is not: a doubtful long span (`Deficiency in the IL-2
+//!    receptor IL-2Rα` as a disease, 0.57) never hides confident ones (`IL-2 receptor`, `IL-2Rα`);
+//! 2. then the **longer** span (in bytes) wins: it is the more specific reading (GENIA annotates
+//!    `human T cells` as one cell type, not a species followed by cells), and an entity never hides
+//!    inside another;
+//! 3. of two spans of equal length, the head listed first in the model wins (the JNLPBA head in the
+//!    built-in model, its most accurate: `SCD` the gene over `SCD` the disease);
+//! 4. then the higher score.
 //!
 //! Spans are taken in that order and each is kept unless it overlaps one already kept; the others
 //! are dropped whole (never cut).
@@ -19,6 +23,9 @@ use std::ops::Range;
 
 use super::Entity;
 
+/// Scores at or above this count as confident (`features::DEFAULT_CONFIDENCE_THRESHOLD`).
+pub(crate) const CONFIDENT: f32 = 0.6;
+
 /// Resolves overlaps between the entities of different heads (`(entity, head index)`). Returns the
 /// kept entities, sorted by start.
 pub(crate) fn resolve(candidates: Vec<(Entity, usize)>) -> Vec<Entity> {
@@ -26,12 +33,11 @@ pub(crate) fn resolve(candidates: Vec<(Entity, usize)>) -> Vec<Entity> {
     order.sort_by(|&a, &b| {
         let (left, left_head) = &candidates[a];
         let (right, right_head) = &candidates[b];
-        right
-            .range
-            .len()
-            .cmp(&left.range.len())
-            .then_with(|| right.score.total_cmp(&left.score))
+        (right.score >= CONFIDENT)
+            .cmp(&(left.score >= CONFIDENT))
+            .then_with(|| right.range.len().cmp(&left.range.len()))
             .then_with(|| left_head.cmp(right_head))
+            .then_with(|| right.score.total_cmp(&left.score))
             .then_with(|| left.range.start.cmp(&right.range.start))
     });
     // Kept ranges by start; kept ranges never overlap, so a new range overlaps one only if it
@@ -85,7 +91,7 @@ mod tests {
     }
 
     #[test]
-    fn the_longer_span_wins_whatever_its_score() {
+    fn the_longer_confident_span_wins_whatever_the_others_score() {
         // "human T cells": species "human" (0.99) inside cell type "human T cells" (0.6).
         let result = kept(vec![
             (entity(0..5, "species", 0.99), 3),
@@ -95,20 +101,44 @@ mod tests {
     }
 
     #[test]
-    fn equal_lengths_go_to_the_higher_score_then_the_first_head() {
+    fn a_doubtful_span_never_hides_confident_ones() {
+        // "Deficiency in the IL-2 receptor IL-2Rα" as a disease (0.57) over two proteins.
         let result = kept(vec![
-            (entity(4..10, "disease", 0.7), 2),
-            (entity(4..10, "disease", 0.9), 1),
+            (entity(0..38, "disease", 0.57), 1),
+            (entity(18..31, "protein", 0.90), 0),
+            (entity(32..38, "protein", 0.85), 0),
         ]);
-        assert_eq!(result, [(4..10, "disease".to_string())]);
+        assert_eq!(
+            result,
+            [
+                (18..31, "protein".to_string()),
+                (32..38, "protein".to_string())
+            ]
+        );
+        // Two doubtful ones: the longer.
+        let result = kept(vec![
+            (entity(0..38, "disease", 0.57), 1),
+            (entity(18..31, "protein", 0.55), 0),
+        ]);
+        assert_eq!(result, [(0..38, "disease".to_string())]);
+    }
+
+    #[test]
+    fn equal_lengths_go_to_the_first_head_then_the_higher_score() {
+        // "SCD": the JNLPBA head's protein (0.65) over the disease head's (0.76).
+        let result = kept(vec![
+            (entity(4..7, "disease", 0.76), 1),
+            (entity(4..7, "protein", 0.65), 0),
+        ]);
+        assert_eq!(result, [(4..7, "protein".to_string())]);
         let result = resolve(vec![
-            (entity(4..10, "chemical", 0.8), 1),
-            (entity(4..10, "protein", 0.8), 0),
+            (entity(4..10, "disease", 0.7), 2),
+            (entity(4..10, "disease", 0.9), 2),
         ]);
-        assert_eq!(result[0].label, "protein");
-        // Crossing spans of the same length: the higher score, the other dropped whole.
+        assert_eq!(result[0].score, 0.9);
+        // Crossing spans of the same length: the first head's, the other dropped whole.
         let result = kept(vec![
-            (entity(0..6, "chemical", 0.6), 1),
+            (entity(0..6, "chemical", 0.9), 1),
             (entity(3..9, "protein", 0.8), 0),
         ]);
         assert_eq!(result, [(3..9, "protein".to_string())]);
@@ -139,7 +169,7 @@ mod tests {
             (entity(0..3, "protein", 0.9), 0),
             (entity(5..8, "protein", 0.9), 0),
             (entity(7..12, "chemical", 0.9), 1),
-            (entity(2..10, "disease", 0.4), 2),
+            (entity(2..10, "disease", 0.7), 2),
         ]);
         assert_eq!(result, [(2..10, "disease".to_string())]);
     }

@@ -380,7 +380,7 @@ impl Tagger {
         self.heads[0].temperature
     }
 
-    /// Human name for hovers and status lines, e.g. `jnlpba-minilm (int8)`.
+    /// Human name for hovers and status lines, e.g. `biomed-minilm (int8)`.
     pub fn name(&self) -> &str {
         &self.name
     }

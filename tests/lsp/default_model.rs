@@ -9,7 +9,7 @@ use super::harness::{ClientOptions, TestClient};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_default_model_tags_known_entities() {
     if !ModelSource::embedded_available() {
-        // The binary was built before models/jnlpba-minilm held a model; nothing to test yet.
+        // The binary was built before models/biomed-minilm held a model; nothing to test yet.
         eprintln!("no built-in model in this build; skipping");
         return;
     }
