@@ -374,10 +374,10 @@ mod tests {
 
     #[test]
     fn low_confidence_sets_the_modifier_and_unknown_classes_are_skipped() {
-        let text = "p53 and aspirin";
+        let text = "p53 and BRCA1";
         let mut p53 = highlight(text, "p53", "protein");
         p53.low_confidence = true;
-        let highlights = [p53, highlight(text, "aspirin", "chemical")];
+        let highlights = [p53, highlight(text, "BRCA1", "gene")];
         assert_eq!(
             data(text, &highlights, PositionEncoding::Utf16, false),
             [0, 0, 3, 0, 1]

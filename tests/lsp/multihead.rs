@@ -25,6 +25,19 @@ fn settings(enabled: Option<&[&str]>) -> serde_json::Value {
     settings
 }
 
+/// The document's tokens once they equal `wanted` (settings apply asynchronously), or after 5 s.
+async fn tokens_once_settled(client: &mut TestClient, wanted: &[Token]) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    for _ in 0..100 {
+        tokens = client.tokens(MARKDOWN_URI).await;
+        if tokens == wanted {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokens
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chemicals_diseases_and_species_are_tokens_that_enabled_classes_hides() {
     let options = ClientOptions {
@@ -73,15 +86,7 @@ async fn chemicals_diseases_and_species_are_tokens_that_enabled_classes_hides() 
         .filter(|token| new_types.contains(&token.token_type))
         .collect();
     assert!(!wanted.is_empty() && wanted.len() < all.len());
-    let mut tokens = Vec::new();
-    for _ in 0..100 {
-        tokens = client.tokens(MARKDOWN_URI).await;
-        if tokens == wanted {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(tokens, wanted);
+    assert_eq!(tokens_once_settled(&mut client, &wanted).await, wanted);
 
     // And hidden again: the JNLPBA classes only.
     client
@@ -96,13 +101,6 @@ async fn chemicals_diseases_and_species_are_tokens_that_enabled_classes_hides() 
         .copied()
         .filter(|token| !new_types.contains(&token.token_type))
         .collect();
-    for _ in 0..100 {
-        tokens = client.tokens(MARKDOWN_URI).await;
-        if tokens == wanted {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(tokens, wanted);
+    assert_eq!(tokens_once_settled(&mut client, &wanted).await, wanted);
     client.shutdown().await;
 }
