@@ -78,17 +78,21 @@
             (scitag-test-check (scitag-test-wait (lambda () (> (scitag-test-analyses) before)) 60)
                                "the server analysed the edit"))
           (with-current-buffer (find-buffer-visiting paper)
-            ;; no entity there any more: only the actions for a selection are offered
-            (let* ((after (scitag-test-actions-at term))
-                   (titles (mapcar (lambda (a) (plist-get a :title)) after)))
-              (scitag-test-check
-               (and (member (format "Tag «%s» as protein" term) titles)
-                    (not (cl-find-if (lambda (title)
-                                       (or (string-prefix-p (format "Accept «%s»" term) title)
-                                           (string-prefix-p (format "Always tag «%s»" term) title)))
-                                     titles)))
-               (format "%S is no longer an entity" term)
-               titles))))))
+            ;; no entity there any more: only the actions for a selection are offered. The edit's
+            ;; analysis may run before the server has read the saved glossary (its file watcher
+            ;; reports the save separately), so the test waits for the re-analysis that follows.
+            (let* ((titles nil)
+                   (gone (lambda ()
+                           (setq titles (mapcar (lambda (a) (plist-get a :title))
+                                                (scitag-test-actions-at term)))
+                           (and (member (format "Tag «%s» as protein" term) titles)
+                                (not (cl-find-if (lambda (title)
+                                                   (or (string-prefix-p (format "Accept «%s»" term) title)
+                                                       (string-prefix-p (format "Always tag «%s»" term) title)))
+                                                 titles))))))
+              (scitag-test-check (scitag-test-wait gone 30)
+                                 (format "%S is no longer an entity" term)
+                                 titles))))))
   (error (scitag-test-check nil "the test ran to the end" (format "%S" err))))
 (ignore-errors (eglot-shutdown (eglot-current-server)))
 (scitag-test-finish)
