@@ -187,9 +187,9 @@ impl Tagger {
         // (a paragraph's sentences) ONNX Runtime's intra-op threads spend much of their time
         // waking each other (about 200 operators per run); separate sessions never wait for each
         // other, and a core busy with other work only slows the batches that run on it. Each
-        // extra session costs its own copy of the weights (pre-packed ones are shared), so large
-        // models get one session with `threads` intra-op threads instead: their operators are
-        // big enough to split.
+        // extra session costs its own copy of the weights (unless the model runs in place), so
+        // large models get one session with `threads` intra-op threads instead: their operators
+        // are big enough to split.
         let threads = options.threads.max(1);
         let ort_format = model::is_ort_format(&files.onnx);
         // The built-in model lives as long as the process, so an ORT-format one is used in
@@ -215,6 +215,17 @@ impl Tagger {
                 .map_err(|error| session_error(error.to_string()))?
                 .with_prepacked_weights(&prepacked)
                 .map_err(|error| session_error(error.to_string()))?;
+            if pooled {
+                // No pre-packing for the pooled sessions: ONNX Runtime's int8 matrix kernels keep a
+                // pre-packed copy of the weights per session even with the shared container, so
+                // each extra session cost a copy of every layer. Measured on the built-in model
+                // (4 heads, 10 layers, 2 sessions): peak RSS of `scitag lsp` on the 20k-word
+                // manuscript 161 → 127 MB, keystroke p50 13.7 → 13.3 ms, the whole first analysis
+                // 2.17 → 2.36 s (docs/PERFORMANCE.md).
+                builder = builder
+                    .with_config_entry("session.disable_prepacking", "1")
+                    .map_err(|error| session_error(error.to_string()))?;
+            }
             if in_place {
                 // Sound because the bytes are `'static` (see `in_place`).
                 builder = builder
