@@ -17,6 +17,8 @@
 //!   A known name is kept where it is the entity's own kind: a chemical (`cisplatin`) tagged
 //!   `chemical`, a virus (`HIV-1`) tagged `species`.
 //!
+//! - **Joined** when two entities of one class touch across a hyphen (`DEAE-` + `dextran`,
+//!   `Janus-activated kinase` + `-STAT3`): a word is one entity.
 //! - **Relabelled** when its head noun names a nucleic acid ([`super::heads`]): `sgRNAs` is RNA,
 //!   `IL-2 gene` DNA, whatever the model said.
 //!
@@ -31,7 +33,7 @@ use crate::prose::{Paragraph, PieceKind};
 /// The guarded entities of one paragraph: trimmed, and without those the rules drop. `source` is
 /// the document text the paragraph was extracted from (math is recognised by its source bytes).
 pub fn apply(paragraph: &Paragraph, source: &str, entities: &[Entity]) -> Vec<Entity> {
-    entities
+    join_hyphenated(&paragraph.prose, entities)
         .iter()
         .filter_map(|entity| {
             let range = guard(paragraph, source, &entity.label, entity.range.clone())?;
@@ -47,6 +49,34 @@ pub fn apply(paragraph: &Paragraph, source: &str, entities: &[Entity]) -> Vec<En
             Some(guarded)
         })
         .collect()
+}
+
+/// Joins entities of one class that touch across a hyphen (one ends where the next starts, and the
+/// junction is `-`): the model split one word. The joined score is the entities' scores weighted by
+/// their lengths, the alternatives are the longer one's. Entities that are single word pieces
+/// (`--aggregation none`, with their own `B-`/`I-` tag) are left as they are.
+fn join_hyphenated(prose: &str, entities: &[Entity]) -> Vec<Entity> {
+    let mut joined: Vec<Entity> = Vec::with_capacity(entities.len());
+    for entity in entities {
+        if let Some(last) = joined.last_mut()
+            && last.tag.is_none()
+            && entity.tag.is_none()
+            && last.label == entity.label
+            && last.range.end == entity.range.start
+            && (prose[..last.range.end].ends_with('-')
+                || prose[entity.range.start..].starts_with('-'))
+        {
+            let (left, right) = (last.range.len() as f32, entity.range.len() as f32);
+            last.score = (last.score * left + entity.score * right) / (left + right).max(1.0);
+            if right > left {
+                last.alternatives = entity.alternatives.clone();
+            }
+            last.range.end = entity.range.end;
+            continue;
+        }
+        joined.push(entity.clone());
+    }
+    joined
 }
 
 /// Gives `entity` the class its head names ([`heads`]). The model chose between the two classes
@@ -558,6 +588,45 @@ mod tests {
         let out = apply(paragraph, source, &[entity]);
         out.first()
             .map(|entity| paragraph.prose[entity.range.clone()].to_string())
+    }
+
+    #[test]
+    fn entities_of_one_class_touching_across_a_hyphen_are_one() {
+        let source = "Cells were treated with DEAE-dextran and Janus-activated kinase-STAT3 or IL-2 and -6.\n";
+        let extraction = extract(source, Language::Markdown, &ExtractOptions::default());
+        let paragraph = &extraction.paragraphs[0];
+        let at = |needle: &str, label: &str, score: f32| {
+            let start = paragraph.prose.find(needle).expect("in the prose");
+            Entity {
+                range: start..start + needle.len(),
+                label: label.into(),
+                score,
+                alternatives: Vec::new(),
+                tag: None,
+            }
+        };
+        let entities = [
+            at("DEAE-", "chemical", 0.8),
+            at("dextran", "chemical", 0.6),
+            at("Janus-activated kinase", "protein", 0.9),
+            at("-STAT3", "protein", 0.7),
+            at("IL-2", "protein", 0.9),
+            at("-6", "protein", 0.9),
+        ];
+        let out = apply(paragraph, source, &entities);
+        let texts: Vec<&str> = out
+            .iter()
+            .map(|entity| &paragraph.prose[entity.range.clone()])
+            .collect();
+        // `IL-2 and -6` do not touch: two entities (and `-6` is dropped, one digit).
+        assert_eq!(
+            texts,
+            ["DEAE-dextran", "Janus-activated kinase-STAT3", "IL-2"]
+        );
+        assert!((out[0].score - (0.8 * 5.0 + 0.6 * 7.0) / 12.0).abs() < 1e-6);
+        // Other classes, or a gap, are not joined.
+        let apart = [at("DEAE-", "chemical", 0.8), at("dextran", "protein", 0.6)];
+        assert_eq!(apply(paragraph, source, &apart).len(), 2);
     }
 
     #[test]
