@@ -17,6 +17,7 @@
 //!   A known name is kept where it is the entity's own kind: a chemical (`cisplatin`) tagged
 //!   `chemical`, a virus (`HIV-1`) tagged `species`.
 //!
+//! - **Function words** (`and`, `of`, `as`, lower case) are trimmed off either end; one alone is dropped.
 //! - **Joined** when two entities of one class touch across a hyphen (`DEAE-` + `dextran`,
 //!   `Janus-activated kinase` + `-STAT3`): a word is one entity.
 //! - **Relabelled** when its head noun names a nucleic acid ([`super::heads`]): `sgRNAs` is RNA,
@@ -174,6 +175,7 @@ fn guard(
     }
     let lower = text.to_lowercase();
     if MODIFIERS.contains(lower.as_str())
+        || FUNCTION_WORDS.contains(&text)
         || GENERIC_HEADS.contains(&lower.as_str())
         || software::is_known_software(text)
         || software::named_as_software(prose, start..end)
@@ -493,7 +495,7 @@ fn trim_edge_words(paragraph: &Paragraph, source: &str, start: &mut usize, end: 
     let last_space = text.rfind(char::is_whitespace).unwrap_or(first_space);
     let drop_word = |word: Range<usize>| {
         let piece = &prose[word.clone()];
-        if is_bracketed_citation(piece) {
+        if is_bracketed_citation(piece) || FUNCTION_WORDS.contains(&piece) {
             return true;
         }
         !piece
@@ -509,6 +511,13 @@ fn trim_edge_words(paragraph: &Paragraph, source: &str, start: &mut usize, end: 
         *end = *start + last_space;
     }
 }
+
+/// Words that are never a name's first or last word, nor a name (lower case only: `NO` is nitric
+/// oxide, `AS` ankylosing spondylitis): `insufficient T and` → `insufficient T`, `as` dropped.
+const FUNCTION_WORDS: [&str; 22] = [
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "no", "nor", "not", "of", "on",
+    "or", "than", "that", "the", "to", "which", "with",
+];
 
 /// `[12]`, `[1, 2]`, `[3–5]`: a bracketed list of numbers.
 fn is_bracketed_citation(word: &str) -> bool {
@@ -588,6 +597,31 @@ mod tests {
         let out = apply(paragraph, source, &[entity]);
         out.first()
             .map(|entity| paragraph.prose[entity.range.clone()].to_string())
+    }
+
+    #[test]
+    fn function_words_are_trimmed_off_the_edges_and_are_never_entities() {
+        let source = "Patients with insufficient T and B cells, as no NO was made in the cells.\n";
+        assert_eq!(
+            guarded_as(source, Language::Markdown, "insufficient T and", "disease").as_deref(),
+            Some("insufficient T")
+        );
+        assert_eq!(
+            guarded_as(source, Language::Markdown, "as", "disease"),
+            None
+        );
+        assert_eq!(
+            guarded_as(source, Language::Markdown, "no", "chemical"),
+            None
+        );
+        assert_eq!(
+            guarded_as(source, Language::Markdown, "NO", "chemical").as_deref(),
+            Some("NO")
+        );
+        assert_eq!(
+            guarded(source, Language::Markdown, "T and B cells").as_deref(),
+            Some("T and B cells")
+        );
     }
 
     #[test]
@@ -738,7 +772,7 @@ mod tests {
         assert_eq!(guarded(md, Language::Markdown, "[12])"), None);
         assert_eq!(
             guarded(md, Language::Markdown, "[12]) of X to the B7-1").as_deref(),
-            Some("of X to the B7-1")
+            Some("X to the B7-1")
         );
     }
 
