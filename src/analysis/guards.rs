@@ -35,25 +35,21 @@ use crate::prose::{Paragraph, PieceKind};
 /// the document text the paragraph was extracted from (math is recognised by its source bytes).
 pub fn apply(paragraph: &Paragraph, source: &str, entities: &[Entity]) -> Vec<Entity> {
     join_hyphenated(&paragraph.prose, entities)
-        .iter()
-        .filter_map(|entity| {
-            let range = guard(paragraph, source, &entity.label, entity.range.clone())?;
-            let mut guarded = Entity {
-                range,
-                ..entity.clone()
-            };
+        .into_iter()
+        .filter_map(|mut entity| {
+            entity.range = guard(paragraph, source, &entity.label, entity.range.clone())?;
             if let Some(class) =
-                heads::relabel(&guarded.label, &paragraph.prose[guarded.range.clone()])
+                heads::relabel(&entity.label, &paragraph.prose[entity.range.clone()])
             {
-                take_class(&mut guarded, class);
+                take_class(&mut entity, class);
             }
-            Some(guarded)
+            Some(entity)
         })
         .collect()
 }
 
-/// Joins entities of one class that touch across a hyphen (one ends where the next starts, and the
-/// junction is `-`): the model split one word. The joined score is the entities' scores weighted by
+/// The paragraph's entities, owned, with those of one class that touch across a hyphen joined (one
+/// ends where the next starts, and the junction is `-`): the model split one word. The joined score is the entities' scores weighted by
 /// their lengths, the alternatives are the longer one's. Entities that are single word pieces
 /// (`--aggregation none`, with their own `B-`/`I-` tag) are left as they are.
 fn join_hyphenated(prose: &str, entities: &[Entity]) -> Vec<Entity> {

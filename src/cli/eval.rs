@@ -418,21 +418,19 @@ fn run_spans(args: &Args, data: &str) -> anyhow::Result<ExitCode> {
             .flat_map(|record| record.entities.iter().map(|entity| &entity.label)),
     );
     let mut unscored: Vec<String> = Vec::new();
-    for predictions in predicted.iter_mut().filter(|_| !classes.is_empty()) {
-        predictions.retain_mut(
-            |prediction| match eval::data_class(&prediction.label, &classes) {
-                Some(class) => {
-                    prediction.label = class.to_string();
-                    true
-                }
-                None => {
-                    if !unscored.contains(&prediction.label) {
-                        unscored.push(prediction.label.clone());
+    // Data without entities keeps every prediction (as `eval::align_labels`).
+    if !classes.is_empty() {
+        for predictions in &mut predicted {
+            predictions.retain_mut(|prediction| {
+                match eval::scored_class(&prediction.label, &classes, &mut unscored) {
+                    Some(class) => {
+                        prediction.label = class.to_string();
+                        true
                     }
-                    false
+                    None => false,
                 }
-            },
-        );
+            });
+        }
     }
     unscored.sort();
     let all = spans::score(&records, &predicted, f32::NEG_INFINITY);

@@ -305,11 +305,21 @@ pub fn best_head(heads: &[&[String]], data: &[String]) -> usize {
 }
 
 /// A predicted class in the data's spelling (compared without case), or `None` when the data does
-/// not annotate it: such predictions can be neither right nor wrong, so they are not scored.
-pub fn data_class<'a>(class: &str, data: &'a [String]) -> Option<&'a str> {
-    data.iter()
+/// not annotate it: such predictions can be neither right nor wrong, so they are not scored, and
+/// the class is recorded in `unscored` (once).
+pub fn scored_class<'a>(
+    class: &str,
+    data: &'a [String],
+    unscored: &mut Vec<String>,
+) -> Option<&'a str> {
+    let known = data
+        .iter()
         .find(|known| known.eq_ignore_ascii_case(class))
-        .map(String::as_str)
+        .map(String::as_str);
+    if known.is_none() && !unscored.iter().any(|other| other == class) {
+        unscored.push(class.to_string());
+    }
+    known
 }
 
 /// Predicted labels (`B-X`, `I-X`, `X`, `O`) rewritten into the data's classes ([`data_class`]):
@@ -326,15 +336,10 @@ pub fn align_labels(predicted: &mut [Vec<String>], data: &[String]) -> Vec<Strin
             continue;
         }
         let prefix = &label[..label.len() - class.len()];
-        match data_class(class, data) {
+        match scored_class(class, data, &mut ignored) {
             Some(known) if known == class => {}
             Some(known) => *label = format!("{prefix}{known}"),
-            None => {
-                if !ignored.iter().any(|other| other == class) {
-                    ignored.push(class.to_string());
-                }
-                *label = "O".to_string();
-            }
+            None => *label = "O".to_string(),
         }
     }
     ignored.sort();

@@ -36,7 +36,8 @@ pub use outline::{OutlineKind, OutlineSymbol, outline};
 /// mentions it scores below 0.60 were exactly right less than half the time (0.49 for 0.5–0.6, 0.42
 /// for 0.4–0.5, 0.32 for 0.3–0.4; about the lowest 13% of mentions), those from 0.60 up 58%
 /// (0.6–0.7) to 96% (0.9–1.0) of the time. So a diagnostic means "more likely wrong than right".
-pub const DEFAULT_CONFIDENCE_THRESHOLD: f32 = 0.60;
+/// The engine's rule for overlapping heads draws the same line ([`crate::ner::CONFIDENT_SCORE`]).
+pub const DEFAULT_CONFIDENCE_THRESHOLD: f32 = crate::ner::CONFIDENT_SCORE;
 
 /// The settings the features read.
 #[derive(Clone, Debug, PartialEq)]

@@ -25,6 +25,7 @@ use std::str::FromStr;
 
 pub use entity::{Alternative, Entity};
 pub use error::NerError;
+pub use overlap::CONFIDENT_SCORE;
 pub use runtime::{LIBRARY_NAME, init_runtime, library_candidates};
 pub use tagger::{Tagger, WordsInput};
 

@@ -5,8 +5,8 @@
 //! JNLPBA head `human T cells`. Semantic tokens cannot overlap, and a reader wants one reading of a
 //! word, so overlaps are resolved by one rule:
 //!
-//! 1. a span the model is **confident** in (score at least [`CONFIDENT`], the editor's default
-//!    low-confidence line) beats one it is not: a doubtful long span (`Deficiency in the IL-2
+//! 1. a span the model is **confident** in (score at least [`CONFIDENT_SCORE`], the editor's
+//!    default low-confidence line) beats one it is not: a doubtful long span (`Deficiency in the IL-2
 //!    receptor IL-2Rα` as a disease, 0.57) never hides confident ones (`IL-2 receptor`, `IL-2Rα`);
 //! 2. then the **longer** span (in bytes) wins: it is the more specific reading (GENIA annotates
 //!    `human T cells` as one cell type, not a species followed by cells), and an entity never hides
@@ -23,8 +23,9 @@ use std::ops::Range;
 
 use super::Entity;
 
-/// Scores at or above this count as confident (`features::DEFAULT_CONFIDENCE_THRESHOLD`).
-pub(crate) const CONFIDENT: f32 = 0.6;
+/// Scores at or above this count as confident: the built-in model's calibrated scores are right
+/// more often than not from here up. `features::DEFAULT_CONFIDENCE_THRESHOLD` is this line.
+pub const CONFIDENT_SCORE: f32 = 0.60;
 
 /// Resolves overlaps between the entities of different heads (`(entity, head index)`). Returns the
 /// kept entities, sorted by start.
@@ -33,8 +34,8 @@ pub(crate) fn resolve(candidates: Vec<(Entity, usize)>) -> Vec<Entity> {
     order.sort_by(|&a, &b| {
         let (left, left_head) = &candidates[a];
         let (right, right_head) = &candidates[b];
-        (right.score >= CONFIDENT)
-            .cmp(&(left.score >= CONFIDENT))
+        (right.score >= CONFIDENT_SCORE)
+            .cmp(&(left.score >= CONFIDENT_SCORE))
             .then_with(|| right.range.len().cmp(&left.range.len()))
             .then_with(|| left_head.cmp(right_head))
             .then_with(|| right.score.total_cmp(&left.score))
