@@ -574,3 +574,81 @@ fn tag_links_entities_to_their_identifiers_unless_told_not_to() {
         "{plain:#?}"
     );
 }
+
+#[test]
+fn two_models_tag_together_and_eval_refuses_more_than_one() {
+    let multihead = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-multihead");
+    let text = b"Cisplatin-induced nephrotoxicity in mice was reduced by IL-10 produced by regulatory T cells.\n";
+    let one = tag(&["--format", "json"], text);
+    let both = tag(
+        &[
+            "--model",
+            multihead.to_str().expect("UTF-8"),
+            "--format",
+            "json",
+        ],
+        text,
+    );
+    assert!(
+        both.status.success(),
+        "{}",
+        String::from_utf8_lossy(&both.stderr)
+    );
+    let one: serde_json::Value = serde_json::from_slice(&one.stdout).expect("JSON");
+    let both: serde_json::Value = serde_json::from_slice(&both.stdout).expect("JSON");
+    assert_eq!(both["model"], "tiny-model + tiny-multihead");
+    let labels = |document: &serde_json::Value| -> Vec<String> {
+        document["entities"]
+            .as_array()
+            .expect("entities")
+            .iter()
+            .map(|entity| entity["label"].as_str().expect("label").to_owned())
+            .collect()
+    };
+    assert!(
+        labels(&both)
+            .iter()
+            .any(|label| ["chemical", "disease", "species"].contains(&label.as_str())),
+        "the second model's classes: {both}"
+    );
+    assert!(
+        labels(&one)
+            .iter()
+            .all(|label| !["chemical", "disease", "species"].contains(&label.as_str()))
+    );
+    // No two entities overlap.
+    let ranges: Vec<(u64, u64)> = both["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entity| {
+            (
+                entity["start"].as_u64().unwrap(),
+                entity["end"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        ranges.windows(2).all(|pair| pair[0].1 <= pair[1].0),
+        "{ranges:?}"
+    );
+
+    let data = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(data.path(), "IL-2\tB-protein\n\n").expect("write");
+    let model = fixture();
+    let eval = scitag(
+        &[
+            "eval",
+            "--data",
+            data.path().to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+            "--model",
+            multihead.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(!eval.status.success());
+    let stderr = String::from_utf8_lossy(&eval.stderr);
+    assert!(stderr.contains("give --model once"), "{stderr}");
+}

@@ -28,7 +28,8 @@ use crate::document::AppliedEdit;
 use crate::glossary::{Glossary, Glossed, Origin};
 use crate::link::{self, Linker, Linking};
 use crate::ner::{
-    Aggregation, Alternative, Decode, DecodeOptions, Entity, NerError, TagInput, TagOutput, Tagger,
+    Aggregation, Alternative, Decode, DecodeChoice, Entity, ModelSet, NerError, TagInput,
+    TagOutput, Tagger,
 };
 use crate::prose::{self, ExtractOptions, Language, Paragraph};
 
@@ -51,9 +52,8 @@ pub trait Classifier: Send + Sync {
     fn identity(&self) -> u64;
     /// Entity classes without `B-`/`I-`.
     fn classes(&self) -> Vec<String>;
-    /// The decoding the model recommends.
-    fn recommended_decode(&self) -> DecodeOptions;
-    fn tag(&self, inputs: &[TagInput<'_>], options: &DecodeOptions) -> Result<TagOutput, NerError>;
+    /// Tags the inputs; `choice` overrides the model's recommended decoding where it says.
+    fn tag(&self, inputs: &[TagInput<'_>], choice: &DecodeChoice) -> Result<TagOutput, NerError>;
     /// Whether a sentence's entities depend only on the sentence (each sentence its own model
     /// window, no context packing): then the analyzer caches and re-runs single sentences.
     fn sentences_independent(&self) -> bool {
@@ -74,12 +74,30 @@ impl Classifier for Tagger {
         Tagger::classes(self)
     }
 
-    fn recommended_decode(&self) -> DecodeOptions {
-        Tagger::recommended_decode(self)
+    fn tag(&self, inputs: &[TagInput<'_>], choice: &DecodeChoice) -> Result<TagOutput, NerError> {
+        Tagger::tag(self, inputs, &choice.resolve(self.recommended_decode()))
     }
 
-    fn tag(&self, inputs: &[TagInput<'_>], options: &DecodeOptions) -> Result<TagOutput, NerError> {
-        Tagger::tag(self, inputs, options)
+    fn sentences_independent(&self) -> bool {
+        !self.packs_context()
+    }
+}
+
+impl Classifier for ModelSet {
+    fn name(&self) -> &str {
+        ModelSet::name(self)
+    }
+
+    fn identity(&self) -> u64 {
+        ModelSet::identity(self)
+    }
+
+    fn classes(&self) -> Vec<String> {
+        ModelSet::classes(self)
+    }
+
+    fn tag(&self, inputs: &[TagInput<'_>], choice: &DecodeChoice) -> Result<TagOutput, NerError> {
+        ModelSet::tag(self, inputs, choice)
     }
 
     fn sentences_independent(&self) -> bool {
@@ -134,11 +152,10 @@ pub struct AnalysisSettings {
 }
 
 impl AnalysisSettings {
-    fn decode_options(&self, classifier: &dyn Classifier) -> DecodeOptions {
-        let recommended = classifier.recommended_decode();
-        DecodeOptions {
-            aggregation: self.aggregation.unwrap_or(recommended.aggregation),
-            decode: self.decode.unwrap_or(recommended.decode),
+    fn decode_choice(&self) -> DecodeChoice {
+        DecodeChoice {
+            aggregation: self.aggregation,
+            decode: self.decode,
         }
     }
 }
@@ -341,10 +358,10 @@ impl Analyzer {
         let paragraphs = extracted.extraction.paragraphs.as_slice();
         let headings = extracted.headings.clone();
         let extracted_at = started.elapsed();
-        let decode_options = request.settings.decode_options(classifier.as_ref());
+        let decode_choice = request.settings.decode_choice();
         let settings_fingerprint = {
             let mut hasher = DefaultHasher::new();
-            decode_options.hash(&mut hasher);
+            decode_choice.hash(&mut hasher);
             hasher.finish()
         };
         let identity = classifier.identity();
@@ -423,7 +440,7 @@ impl Analyzer {
             let output = self.tag_paragraphs(
                 classifier.as_ref(),
                 &batch_paragraphs,
-                &decode_options,
+                &decode_choice,
                 identity,
                 settings_fingerprint,
             )?;
@@ -503,7 +520,7 @@ impl Analyzer {
         &self,
         classifier: &dyn Classifier,
         paragraphs: &[&Paragraph],
-        options: &DecodeOptions,
+        options: &DecodeChoice,
         identity: u64,
         settings: u64,
     ) -> Result<TagOutput, NerError> {
@@ -719,7 +736,7 @@ pub fn tag_texts(
     texts: &[&str],
     language: Language,
     extract: &ExtractOptions,
-    options: &DecodeOptions,
+    options: &DecodeChoice,
     glossary: Option<&Glossary>,
 ) -> Result<(Vec<Vec<SourceEntity>>, usize), NerError> {
     let (analyses, sentences) = analyze_texts(
@@ -754,7 +771,7 @@ pub fn analyze_texts(
     texts: &[&str],
     language: Language,
     extract: &ExtractOptions,
-    options: &DecodeOptions,
+    options: &DecodeChoice,
     glossary: Option<&Glossary>,
     link: bool,
 ) -> Result<(Vec<TextAnalysis>, usize), NerError> {
@@ -988,14 +1005,10 @@ mod tests {
             vec!["protein".into()]
         }
 
-        fn recommended_decode(&self) -> DecodeOptions {
-            DecodeOptions::default()
-        }
-
         fn tag(
             &self,
             inputs: &[TagInput<'_>],
-            _options: &DecodeOptions,
+            _options: &DecodeChoice,
         ) -> Result<TagOutput, NerError> {
             self.calls.fetch_add(inputs.len(), Ordering::SeqCst);
             let mut output = TagOutput::default();

@@ -117,11 +117,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let found = files::manuscripts(&args.paths);
     let mut errors = found.errors;
-    let tagger = match args.model.load() {
+    let tagger = match args.model.load_set() {
         Ok(tagger) => tagger,
         Err(error) => return model_failure(error),
     };
-    let options = args.model.decode_options(&tagger);
+    let options = args.model.decode_choice();
     let mut projects = Projects::new(args.glossary.as_deref(), args.no_glossary);
     let mut findings = Vec::new();
     let mut checked = 0usize;

@@ -390,7 +390,7 @@ fn run_spans(args: &Args, data: &str) -> anyhow::Result<ExitCode> {
             &texts,
             Language::Plain,
             &ExtractOptions::default(),
-            &options,
+            &args.model.decode_choice(),
             glossary.as_ref(),
         ) {
             Ok(result) => result,

@@ -72,11 +72,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if found.files.is_empty() && failed {
         return Ok(ExitCode::from(1));
     }
-    let tagger = match args.model.load() {
+    let tagger = match args.model.load_set() {
         Ok(tagger) => tagger,
         Err(error) => return model_failure(error),
     };
-    let options = args.model.decode_options(&tagger);
+    let options = args.model.decode_choice();
     let mut read = ReadOptions {
         language: args.language,
         projects: Projects::new(args.glossary.as_deref(), args.no_glossary),

@@ -15,7 +15,8 @@ use crate::document::TextLines;
 use crate::export;
 use crate::features::FeatureSettings;
 use crate::ner::{
-    Aggregation, Decode, DecodeOptions, ModelSource, NerError, Tagger, TaggerOptions,
+    Aggregation, Decode, DecodeChoice, DecodeOptions, ModelSet, ModelSource, NerError, Tagger,
+    TaggerOptions,
 };
 use crate::prose::Language;
 
@@ -62,9 +63,11 @@ pub enum LanguageArg {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModelArgs {
     /// Model directory (model.onnx or model_quantized.onnx, tokenizer.json, config.json) or .onnx
-    /// file. Default: the model built into scitag.
+    /// file. Default: the model built into scitag. Repeat it to tag with several models together
+    /// (`tag`, `check`, `list`; `builtin` names the built-in model): where their entities overlap,
+    /// a confident one wins, then the longer, then the model given first (docs/ENGINE.md).
     #[arg(long, value_name = "DIR")]
-    pub model: Option<PathBuf>,
+    pub model: Vec<PathBuf>,
     /// How word pieces become entities (Hugging Face pipeline strategies). Default: the model's
     /// recommendation (scitag.json), else `first`.
     #[arg(long, value_parser = parse_aggregation)]
@@ -104,7 +107,40 @@ fn parse_decode(text: &str) -> Result<Decode, String> {
 }
 
 impl ModelArgs {
+    /// The one model of a command that scores or reports one model (`eval`).
     pub(crate) fn load(&self) -> Result<Tagger, NerError> {
+        match self.sources().as_slice() {
+            [] => Tagger::load(&ModelSource::Embedded, &self.tagger_options()),
+            [source] => Tagger::load(source, &self.tagger_options()),
+            _ => Err(NerError::InvalidInput(
+                "this command runs one model: give --model once".into(),
+            )),
+        }
+    }
+
+    /// The models of the run (the built-in one when `--model` is not given), used together.
+    pub(crate) fn load_set(&self) -> Result<ModelSet, NerError> {
+        let mut sources = self.sources();
+        if sources.is_empty() {
+            sources.push(ModelSource::Embedded);
+        }
+        ModelSet::load(&sources, &self.tagger_options())
+    }
+
+    fn sources(&self) -> Vec<ModelSource> {
+        self.model
+            .iter()
+            .map(|path| {
+                if path.as_os_str() == crate::workspace::BUILTIN {
+                    ModelSource::Embedded
+                } else {
+                    ModelSource::Directory(path.clone())
+                }
+            })
+            .collect()
+    }
+
+    fn tagger_options(&self) -> TaggerOptions {
         let mut options = TaggerOptions {
             ort_lib: self.ort_lib.clone(),
             context_max_tokens: self.context_tokens,
@@ -115,19 +151,19 @@ impl ModelArgs {
         if let Some(threads) = self.threads {
             options.threads = threads.max(1);
         }
-        let source = match &self.model {
-            Some(path) => ModelSource::Directory(path.clone()),
-            None => ModelSource::Embedded,
-        };
-        Tagger::load(&source, &options)
+        options
+    }
+
+    /// `--aggregation` and `--decode` as given (each model's recommendation where not).
+    pub(crate) fn decode_choice(&self) -> DecodeChoice {
+        DecodeChoice {
+            aggregation: self.aggregation,
+            decode: self.decode,
+        }
     }
 
     pub(crate) fn decode_options(&self, tagger: &Tagger) -> DecodeOptions {
-        let recommended = tagger.recommended_decode();
-        DecodeOptions {
-            aggregation: self.aggregation.unwrap_or(recommended.aggregation),
-            decode: self.decode.unwrap_or(recommended.decode),
-        }
+        self.decode_choice().resolve(tagger.recommended_decode())
     }
 }
 
@@ -218,7 +254,7 @@ impl LanguageArg {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The model first: a missing model or ONNX Runtime is reported before waiting on stdin.
-    let tagger = match args.model.load() {
+    let tagger = match args.model.load_set() {
         Ok(tagger) => tagger,
         Err(error) => return model_failure(error),
     };
@@ -234,7 +270,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("scitag: error: `-` (stdin) cannot be mixed with files");
         return Ok(ExitCode::from(2));
     }
-    let options = args.model.decode_options(&tagger);
+    let options = args.model.decode_choice();
     if args.input_format == InputFormat::Jsonl {
         if !from_stdin || args.format != Format::Jsonl {
             eprintln!(
@@ -344,8 +380,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// (already reported; exit 2).
 pub(crate) fn tag_one(
     args: &mut ReadOptions,
-    tagger: &Tagger,
-    options: &DecodeOptions,
+    tagger: &ModelSet,
+    options: &DecodeChoice,
     path: Option<&std::path::Path>,
 ) -> anyhow::Result<Option<(Input, usize)>> {
     let bytes = match path {
@@ -424,10 +460,12 @@ pub(crate) fn tag_one(
 
 fn write_output(
     args: &Args,
-    tagger: &Tagger,
-    options: &DecodeOptions,
+    tagger: &ModelSet,
+    options: &DecodeChoice,
     inputs: &[Input],
 ) -> std::io::Result<()> {
+    // The JSON names one decoding: the first model's (models used together may differ).
+    let decoding = options.resolve(tagger.recommended_decode());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let tagged: Vec<export::Tagged<'_>> = inputs
@@ -449,8 +487,8 @@ fn write_output(
                         "file": input.name,
                         "language": input.language.as_str(),
                         "model": tagger.name(),
-                        "decode": options.decode.as_str(),
-                        "aggregation": options.aggregation.as_str(),
+                        "decode": decoding.decode.as_str(),
+                        "aggregation": decoding.aggregation.as_str(),
                         "entities": entities,
                     })
                 })
@@ -579,7 +617,11 @@ fn entities_json(text: &str, entities: &[analysis::SourceEntity]) -> Vec<serde_j
 /// `{"id", "entities"}` out per document, in input order, in batches of [`JSONL_BATCH`] documents
 /// (flushed after each). A line that is not such an object is reported with its number and
 /// skipped; the run goes on and exits 1 at the end.
-fn stream_jsonl(args: &Args, tagger: &Tagger, options: &DecodeOptions) -> anyhow::Result<ExitCode> {
+fn stream_jsonl(
+    args: &Args,
+    tagger: &ModelSet,
+    options: &DecodeChoice,
+) -> anyhow::Result<ExitCode> {
     use std::io::BufRead;
     // Only `--glossary` applies: stdin has no place in a project.
     let mut projects = Projects::new(args.glossary.as_deref(), args.no_glossary);

@@ -17,6 +17,7 @@ mod labels;
 mod model;
 mod overlap;
 mod runtime;
+mod set;
 mod tagger;
 
 use std::fmt;
@@ -27,6 +28,7 @@ pub use entity::{Alternative, Entity};
 pub use error::NerError;
 pub use overlap::CONFIDENT_SCORE;
 pub use runtime::{LIBRARY_NAME, init_runtime, library_candidates};
+pub use set::ModelSet;
 pub use tagger::{Tagger, WordsInput};
 
 /// Where the model comes from.
@@ -195,6 +197,25 @@ impl Default for TaggerOptions {
 pub struct DecodeOptions {
     pub aggregation: Aggregation,
     pub decode: Decode,
+}
+
+/// What the user chose of the decoding (settings, `--aggregation`, `--decode`); `None` leaves each
+/// model its own recommendation. Models used together ([`ModelSet`]) each resolve the same choice
+/// against their own `scitag.json`, so a model decodes in a set as it does alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct DecodeChoice {
+    pub aggregation: Option<Aggregation>,
+    pub decode: Option<Decode>,
+}
+
+impl DecodeChoice {
+    /// The decoding a model whose recommendation is `recommended` runs under this choice.
+    pub fn resolve(&self, recommended: DecodeOptions) -> DecodeOptions {
+        DecodeOptions {
+            aggregation: self.aggregation.unwrap_or(recommended.aggregation),
+            decode: self.decode.unwrap_or(recommended.decode),
+        }
+    }
 }
 
 /// One text to tag.

@@ -92,6 +92,9 @@ impl Parser {
         if let Some(value) = field("modelPath") {
             settings.model_path = self.path("modelPath", value);
         }
+        if let Some(value) = field("modelPaths") {
+            settings.model_paths = self.paths("modelPaths", value);
+        }
         if let Some(value) = field("ortLibPath") {
             settings.ort_lib_path = self.path("ortLibPath", value);
         }
@@ -267,6 +270,28 @@ impl Parser {
         }
     }
 
+    /// A list of paths; an entry that is not a non-empty string is named and left out.
+    fn paths(&mut self, name: &str, value: &Value) -> Vec<PathBuf> {
+        let Some(items) = value.as_array() else {
+            self.problems.push(format!(
+                "{SECTION}.{name} must be a list of paths, got {}",
+                describe(value)
+            ));
+            return Vec::new();
+        };
+        let mut paths = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            match item.as_str().map(str::trim) {
+                Some(text) if !text.is_empty() => paths.push(expand_home(text)),
+                _ => self.problems.push(format!(
+                    "{SECTION}.{name}[{index}] must be a path (a non-empty string), got {}",
+                    describe(item)
+                )),
+            }
+        }
+        paths
+    }
+
     fn integer(&mut self, name: &str, value: &Value, min: u64, max: u64) -> Option<u64> {
         match value.as_u64().or_else(|| {
             value
@@ -372,8 +397,9 @@ impl Parser {
     }
 }
 
-const KNOWN_KEYS: [&str; 22] = [
+const KNOWN_KEYS: [&str; 23] = [
     "modelPath",
+    "modelPaths",
     "ortLibPath",
     "threads",
     "aggregation",
@@ -573,6 +599,25 @@ mod tests {
         }
         assert_eq!(parsed.problems.len(), 9, "{problems}");
         assert!(problems_message(&parsed.problems).starts_with("scitag: invalid settings"));
+    }
+
+    #[test]
+    fn model_paths_are_a_list_of_paths_and_bad_entries_are_named() {
+        let parsed = parse(&json!({"modelPaths": ["builtin", " /models/genes ", 3, ""]}));
+        assert_eq!(
+            parsed.settings.model_paths,
+            [PathBuf::from("builtin"), PathBuf::from("/models/genes")]
+        );
+        let problems = parsed.problems.join("\n");
+        assert!(problems.contains("scitag.modelPaths[2]"), "{problems}");
+        assert!(problems.contains("scitag.modelPaths[3]"), "{problems}");
+        assert_eq!(parsed.problems.len(), 2, "{problems}");
+        let parsed = parse(&json!({"modelPaths": "/models/genes"}));
+        assert!(parsed.settings.model_paths.is_empty());
+        assert!(parsed.problems[0].contains("must be a list of paths"));
+        // A change of the list reloads the models.
+        let before = Settings::default();
+        assert!(before.model_differs(&parse(&json!({"modelPaths": ["builtin"]})).settings));
     }
 
     #[test]

@@ -34,15 +34,15 @@ use dashmap::DashMap;
 use crate::analysis::cache::DEFAULT_CACHE_CAPACITY;
 use crate::analysis::scheduler::Scheduler;
 use crate::analysis::{
-    AnalysisError, AnalysisRequest, AnalysisSettings, Analyzer, Counters, DocumentAnalysis, Focus,
-    ModelState, shift_entities, shift_headings,
+    AnalysisError, AnalysisRequest, AnalysisSettings, Analyzer, Classifier, Counters,
+    DocumentAnalysis, Focus, ModelState, shift_entities, shift_headings,
 };
 use crate::document::{Document, EditError, PositionEncoding, TextChange};
 use crate::features::{self, GlossaryAction, HoverInfo};
 use crate::glossary::edit::{Change, apply_change};
 use crate::glossary::store::GlossaryStore;
 use crate::glossary::{self, Glossary};
-use crate::ner::{ModelSource, Tagger, TaggerOptions};
+use crate::ner::{ModelSet, ModelSource, Tagger, TaggerOptions};
 use crate::prose::Language;
 
 pub use index::{IndexStatus, MANUSCRIPT_EXTENSIONS, is_manuscript};
@@ -50,7 +50,7 @@ pub use latex_project::{
     FactsCache, LATEX_PROJECT_CODE, LatexProject, MAX_GRAPH_FILES, MAX_ROOT_CANDIDATES,
     ProjectHint, ProjectLimits, Resolver, canonical_roots, project_macros_on_disk,
 };
-pub use model::{WorkspaceOptions, probe_classes};
+pub use model::{BUILTIN, WorkspaceOptions, probe_all_classes, probe_classes};
 pub use navigation::{DocumentMentions, EntitySymbol, Place};
 pub use settings::{DEFAULT_DEBOUNCE, IndexSettings, Settings};
 pub use snapshot::DocumentSnapshot;
@@ -363,14 +363,14 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
 
     // The model.
 
-    /// Where the model comes from under `settings`.
-    pub fn model_source(&self, settings: &Settings) -> ModelSource {
-        self.options.model_source(settings)
+    /// Where the models come from under `settings` (one, unless `modelPaths` lists several).
+    pub fn model_sources(&self, settings: &Settings) -> Vec<ModelSource> {
+        self.options.model_sources(settings)
     }
 
-    /// The classes of the model `settings` select, read from its files without loading it.
+    /// The classes of the models `settings` select, read from their files without loading them.
     pub fn probe_model_classes(&self, settings: &Settings) -> Vec<String> {
-        probe_classes(&self.model_source(settings))
+        probe_all_classes(&self.model_sources(settings))
     }
 
     /// The entity classes of the loaded model (the JNLPBA ones until it is loaded).
@@ -423,7 +423,7 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
     /// before the load is queued, so it always comes before the report.
     pub fn load_model(&self, on_start: impl FnOnce(&str)) {
         let settings = self.settings();
-        let source = self.model_source(&settings);
+        let sources = self.model_sources(&settings);
         let mut options = TaggerOptions {
             ort_lib: settings
                 .ort_lib_path
@@ -436,17 +436,26 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
         }
         let request = self.model_requests.fetch_add(1, Ordering::SeqCst) + 1;
         self.analyzer.set_model_state(ModelState::Loading);
-        let title = match &source {
-            ModelSource::Embedded => "scitag: loading the built-in model".to_owned(),
-            ModelSource::Directory(path) => format!("scitag: loading the model {}", path.display()),
+        let title = match sources.as_slice() {
+            [ModelSource::Embedded] => "scitag: loading the built-in model".to_owned(),
+            [ModelSource::Directory(path)] => {
+                format!("scitag: loading the model {}", path.display())
+            }
+            several => format!("scitag: loading {} models", several.len()),
         };
         on_start(&title);
         let analyzer = self.analyzer.clone();
         let events = self.events.clone();
         self.scheduler.run(move || {
-            let loaded = std::panic::catch_unwind(|| Tagger::load(&source, &options));
+            // One model runs as itself; several as a set (merged by the overlap rule).
+            let loaded = std::panic::catch_unwind(|| match sources.as_slice() {
+                [source] => Tagger::load(source, &options)
+                    .map(|tagger| Arc::new(tagger) as Arc<dyn Classifier>),
+                several => ModelSet::load(several, &options)
+                    .map(|set| Arc::new(set) as Arc<dyn Classifier>),
+            });
             let (state, message) = match loaded {
-                Ok(Ok(tagger)) => (ModelState::Ready(Arc::new(tagger)), None),
+                Ok(Ok(classifier)) => (ModelState::Ready(classifier), None),
                 Ok(Err(error)) => {
                     let message = if error.is_runtime() {
                         format!(
@@ -457,8 +466,9 @@ impl<K: Eq + Hash + Clone + Send + Sync + 'static> Workspace<K> {
                     } else {
                         format!(
                             "scitag could not load its model, so no entities are highlighted: {error}. \
-                             Set scitag.modelPath to a model directory (model.onnx, tokenizer.json, \
-                             config.json); scitag retries as soon as the setting changes."
+                             Set scitag.modelPath (or each entry of scitag.modelPaths) to a model \
+                             directory (model.onnx, tokenizer.json, config.json); scitag retries as \
+                             soon as the setting changes."
                         )
                     };
                     (ModelState::Failed(error.to_string()), Some(message))

@@ -24,6 +24,39 @@ impl WorkspaceOptions {
             None => ModelSource::Embedded,
         }
     }
+
+    /// The models used together: `scitag.modelPaths` when it lists any (the entry `builtin` is the
+    /// built-in model), else the one of [`WorkspaceOptions::model_source`].
+    pub fn model_sources(&self, settings: &Settings) -> Vec<ModelSource> {
+        if settings.model_paths.is_empty() {
+            return vec![self.model_source(settings)];
+        }
+        settings
+            .model_paths
+            .iter()
+            .map(|path| {
+                if path.as_os_str() == BUILTIN {
+                    ModelSource::Embedded
+                } else {
+                    ModelSource::Directory(path.clone())
+                }
+            })
+            .collect()
+    }
+}
+
+/// The entry of `scitag.modelPaths` (and the `--model` value) that names the built-in model.
+pub const BUILTIN: &str = "builtin";
+
+/// The classes of every model of `sources`, in order, each once (see [`probe_classes`]).
+pub fn probe_all_classes(sources: &[ModelSource]) -> Vec<String> {
+    let mut classes: Vec<String> = Vec::new();
+    for class in sources.iter().flat_map(probe_classes) {
+        if !classes.contains(&class) {
+            classes.push(class);
+        }
+    }
+    classes
 }
 
 /// The classes of the model in `source`, read from its `config.json` (and the labels of the heads

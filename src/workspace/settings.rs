@@ -51,6 +51,9 @@ impl Default for IndexSettings {
 pub struct Settings {
     /// A model directory; `None` uses `--model` or the model built into the binary.
     pub model_path: Option<PathBuf>,
+    /// Several models used together (`modelPaths`; `builtin` names the built-in model); when not
+    /// empty, it wins over `model_path`.
+    pub model_paths: Vec<PathBuf>,
     /// The ONNX Runtime library; `None` uses `--ort-lib` or the usual places.
     pub ort_lib_path: Option<PathBuf>,
     /// Inference threads (see `TaggerOptions::threads`); `None` lets the engine choose.
@@ -75,6 +78,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             model_path: None,
+            model_paths: Vec::new(),
             ort_lib_path: None,
             threads: None,
             aggregation: None,
@@ -94,6 +98,7 @@ impl Settings {
     /// Whether the model must be loaded again to apply `other`.
     pub fn model_differs(&self, other: &Settings) -> bool {
         self.model_path != other.model_path
+            || self.model_paths != other.model_paths
             || self.ort_lib_path != other.ort_lib_path
             || self.threads != other.threads
     }

@@ -7,7 +7,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use scitag::analysis;
-use scitag::ner::{ModelSource, Tagger, TaggerOptions};
+use scitag::ner::{DecodeChoice, ModelSet, ModelSource, Tagger, TaggerOptions};
 use scitag::prose::{self, ExtractOptions, Language};
 
 use super::harness::{Token, multihead_model, tiny_model};
@@ -49,7 +49,7 @@ pub fn tagger_entities(text: &str, language: Language) -> Vec<scitag::analysis::
 
 /// [`tagger_entities`] with another model.
 pub fn entities_of(
-    tagger: &Tagger,
+    tagger: &dyn analysis::Classifier,
     text: &str,
     language: Language,
 ) -> Vec<scitag::analysis::SourceEntity> {
@@ -58,7 +58,7 @@ pub fn entities_of(
         &[text],
         language,
         &ExtractOptions::default(),
-        &tagger.recommended_decode(),
+        &DecodeChoice::default(),
         None,
     )
     .expect("tagging");
@@ -70,6 +70,15 @@ pub fn entities_of(
 /// run directly, without the server's cache, scheduler or protocol.
 pub fn entities(text: &str, language: Language) -> Vec<ExpectedEntity> {
     expect(tagger_entities(text, language))
+}
+
+/// What the server should hold for `text` with `scitag.modelPaths` = [tiny-model, tiny-multihead].
+pub fn model_set_entities(text: &str, language: Language) -> Vec<ExpectedEntity> {
+    static SET: OnceLock<ModelSet> = OnceLock::new();
+    let set = SET.get_or_init(|| {
+        ModelSet::new(vec![load(tiny_model()), load(multihead_model())]).expect("two models")
+    });
+    expect(entities_of(set, text, language))
 }
 
 /// What the server should hold for `text` with the multi-head fixture.

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::MARKDOWN_URI;
 use super::expected;
 use super::harness::{
-    ClientOptions, TestClient, Token, fixture, multihead_model, test_cache_directory,
+    ClientOptions, TestClient, Token, fixture, multihead_model, test_cache_directory, tiny_model,
 };
 
 const NEW_CLASSES: [&str; 3] = ["chemical", "disease", "species"];
@@ -102,5 +102,78 @@ async fn chemicals_diseases_and_species_are_tokens_that_enabled_classes_hides() 
         .filter(|token| !new_types.contains(&token.token_type))
         .collect();
     assert_eq!(tokens_once_settled(&mut client, &wanted).await, wanted);
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn model_paths_run_several_models_together_and_a_broken_entry_is_reported() {
+    // tiny-model (the five JNLPBA classes) and the multi-head fixture, in that order.
+    let options = ClientOptions {
+        initialization_options: json!({
+            "modelPaths": [tiny_model(), multihead_model()],
+            "debounceMs": 20,
+            "index": { "cacheDirectory": test_cache_directory() },
+        }),
+        ..ClientOptions::default()
+    };
+    let mut client = TestClient::start(options).await;
+    let legend = client.legend();
+    assert_eq!(
+        legend,
+        [
+            "protein", "dna", "rna", "cellType", "cellLine", "chemical", "disease", "species"
+        ]
+    );
+    let text = fixture("manuscript.md");
+    client.open(MARKDOWN_URI, "markdown", &text).await;
+    client.diagnostics(MARKDOWN_URI, 1).await;
+    let merged = expected::model_set_entities(&text, Language::Markdown);
+    let first = expected::entities(&text, Language::Markdown);
+    assert!(
+        merged
+            .iter()
+            .any(|entity| NEW_CLASSES.contains(&entity.label.as_str())),
+        "the second model's classes should show"
+    );
+    assert_ne!(
+        merged, first,
+        "the second model should change what the first finds alone"
+    );
+    let wanted = expected::tokens(
+        &text,
+        &merged,
+        "utf-16",
+        DEFAULT_CONFIDENCE_THRESHOLD,
+        &legend,
+    );
+    assert_eq!(client.tokens(MARKDOWN_URI).await, wanted);
+    let status = client.request_ok("scitag/status", json!({})).await;
+    assert_eq!(
+        status["model"]["name"],
+        json!("tiny-model + tiny-multihead"),
+        "{status}"
+    );
+
+    // A missing second model: the user is told which, and the server keeps serving.
+    client.ignore_diagnostics_of(MARKDOWN_URI);
+    client
+        .notify(
+            "workspace/didChangeConfiguration",
+            json!({ "settings": { "scitag": {
+                "modelPaths": [tiny_model(), "/nonexistent/second-model"],
+                "debounceMs": 20,
+                "index": { "cacheDirectory": test_cache_directory() },
+            } } }),
+        )
+        .await;
+    let message = client.notification("window/showMessage").await;
+    assert!(
+        message["message"]
+            .as_str()
+            .is_some_and(|text| text.contains("/nonexistent/second-model")),
+        "{message}"
+    );
+    let status = client.request_ok("scitag/status", json!({})).await;
+    assert_eq!(status["model"]["state"], json!("failed"), "{status}");
     client.shutdown().await;
 }
