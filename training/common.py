@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 from seqeval.metrics import classification_report, f1_score
 
-# Fixed label order (id2label). Keep in sync with MODEL_CARD.md and transitions.json.
-LABELS = [
+# Fixed JNLPBA label order (id2label). Keep in sync with MODEL_CARD.md and transitions.json.
+JNLPBA_LABELS = [
     "O",
     "B-DNA",
     "I-DNA",
@@ -28,8 +28,41 @@ LABELS = [
     "B-protein",
     "I-protein",
 ]
+# The active label set: JNLPBA's unless a script calls set_labels() before it packs or decodes anything.
+# Window packing, the IOB2 constraints, transitions and decoding all read these two objects; set_labels
+# changes them in place, so `from common import LABELS, LABEL2ID` in a script sees the new set too.
+LABELS = list(JNLPBA_LABELS)
 LABEL2ID = {l: i for i, l in enumerate(LABELS)}
 CLS_ID, SEP_ID, PAD_ID = 101, 102, 0
+
+
+def set_labels(labels: list[str]) -> None:
+    """Makes `labels` (O first, then B-/I- pairs) the active label set, in place."""
+    if not labels or labels[0] != "O" or len(set(labels)) != len(labels):
+        raise ValueError(f"labels must start with O and have no repeats: {labels}")
+    for l in labels[1:]:
+        if l[:2] not in ("B-", "I-") or len(l) < 3:
+            raise ValueError(f"not an IOB2 label: {l!r}")
+    LABELS[:] = labels
+    LABEL2ID.clear()
+    LABEL2ID.update({l: i for i, l in enumerate(LABELS)})
+
+
+def labels_from_conll(path: Path) -> list[str]:
+    """An IOB2 label set from a CoNLL file's labels: O, then B-X, I-X for every class X sorted by name
+    (for JNLPBA's train.tsv this is JNLPBA_LABELS)."""
+    classes = set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line.strip():
+                continue
+            lab = line.split("\t")[1]
+            if lab != "O":
+                if lab[:2] not in ("B-", "I-"):
+                    raise ValueError(f"{path}: not an IOB2 label: {lab!r}")
+                classes.add(lab[2:])
+    return ["O"] + [f"{p}-{c}" for c in sorted(classes) for p in "BI"]
 
 
 @dataclass
@@ -60,10 +93,12 @@ def read_conll(path: Path) -> list[Sentence]:
     return sents
 
 
-def read_docs(path: Path, n_sents: int) -> list[tuple[int, int]]:
-    """(first_sentence, n_sentences) per abstract; falls back to one doc per sentence."""
+def read_docs(path: Path, n_sents: int, group: int = 1) -> list[tuple[int, int]]:
+    """(first_sentence, n_sentences) per abstract. Without the file: pseudo-documents of `group`
+    consecutive sentences (default 1: one per sentence; 8 for the corpora without an abstract index,
+    whose neighbouring sentences come from the same abstracts, as distill.py and multitask.py group them)."""
     if not path.exists():
-        return [(i, 1) for i in range(n_sents)]
+        return [(i, min(group, n_sents - i)) for i in range(0, n_sents, group)]
     docs = []
     with open(path, encoding="utf-8") as f:
         next(f)
@@ -73,9 +108,11 @@ def read_docs(path: Path, n_sents: int) -> list[tuple[int, int]]:
     return docs
 
 
-def load_split(data_dir: Path, split: str, tokenizer, limit: int | None = None, unk_id: int = 100):
+def load_split(data_dir: Path, split: str, tokenizer, limit: int | None = None, unk_id: int = 100,
+               doc_group: int = 1):
+    """Sentences (tokenized) and documents of one split; `doc_group`: see read_docs."""
     sents = read_conll(data_dir / f"{split}.tsv")
-    docs = read_docs(data_dir / f"{split}.docs.tsv", len(sents))
+    docs = read_docs(data_dir / f"{split}.docs.tsv", len(sents), doc_group)
     if limit is not None:
         # keep whole abstracts up to `limit` sentences
         kept, total = [], 0

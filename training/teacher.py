@@ -1,5 +1,9 @@
 """Fine-tune all-mpnet-base-v2 (MPNet, 12 x 768, 110 M parameters) for JNLPBA: the teacher of the default model.
 
+Other IOB2 CoNLL corpora: --data DIR --labels auto takes the label set from DIR/train.tsv (O, then B-/I- pairs
+sorted by class name; common.set_labels makes it the active set). Splits without a *.docs.tsv abstract index
+are packed as pseudo-abstracts of --doc-group consecutive sentences (8, as distill.py and multitask.py do).
+
 Same recipe as train.py (first-piece labels, windows of neighbouring sentences of one abstract with a random
 per-abstract budget, AdamW with warmup and linear decay, epoch chosen on dev.tsv), plus what a base-size model
 on 2 CPU cores needs:
@@ -11,7 +15,8 @@ on 2 CPU cores needs:
 - --time-budget-min: the LR decay runs over max(step/total, elapsed/budget), elapsed summed over all runs.
 
 The best epoch (dev span micro F1, argmax, context windows) is saved to --work/best (safetensors, config.json,
-tokenizer.json); at the end dev and test are scored once with it and written to --work/result.json.
+tokenizer.json; config.json's id2label holds the labels); at the end dev and test are scored once with it and
+written to --work/result.json (with the labels).
 See training/README.md.
 """
 
@@ -31,10 +36,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from seqeval.metrics import classification_report
 from tokenizers import Tokenizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import LABEL2ID, LABELS, decode_windows, load_split, pack_windows, report, span_f1  # noqa: E402
+from common import (  # noqa: E402
+    JNLPBA_LABELS, LABEL2ID, LABELS, decode_windows, labels_from_conll, load_split, pack_windows, report,
+    set_labels, span_f1,
+)
 from train import make_batches  # noqa: E402  (length-bucketed batches, as for the student)
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "scitag"
@@ -145,10 +154,21 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="smoke test: sentences of train/dev/test to use")
     ap.add_argument("--max-steps", type=int, default=None, help="smoke test: stop after N steps")
     ap.add_argument("--log-every", type=int, default=20)
+    ap.add_argument("--labels", default="jnlpba",
+                    help="label set: jnlpba (the fixed JNLPBA order), auto (from --data/train.tsv: O, then B-/I- "
+                         "pairs sorted by class name) or a comma-separated list starting with O")
+    ap.add_argument("--doc-group", type=int, default=8,
+                    help="splits without a *.docs.tsv: pseudo-abstracts of this many consecutive sentences")
     args = ap.parse_args()
 
     from transformers import MPNetConfig, MPNetForTokenClassification
 
+    if args.labels == "jnlpba":
+        set_labels(JNLPBA_LABELS)
+    elif args.labels == "auto":
+        set_labels(labels_from_conll(args.data / "train.tsv"))
+    else:
+        set_labels([l.strip() for l in args.labels.split(",") if l.strip()])
     torch.set_num_threads(args.threads)
     args.work.mkdir(parents=True, exist_ok=True)
     log = open(args.work / "train.log", "a", encoding="utf-8")
@@ -163,8 +183,18 @@ def main() -> None:
     tok = load_tokenizer(base / "tokenizer.json")
     cls_id, sep_id, pad_id, unk_id = special_ids(tok)
     say(f"args: {vars(args)}; base {base}; specials cls {cls_id} sep {sep_id} pad {pad_id} unk {unk_id}")
-    train, train_docs = load_split(args.data, "train", tok, args.limit, unk_id=unk_id)
-    dev, dev_docs = load_split(args.data, "dev", tok, args.limit, unk_id=unk_id)
+    say(f"labels ({len(LABELS)}): {', '.join(LABELS)}")
+
+    def split_of(name: str):
+        sents, docs = load_split(args.data, name, tok, args.limit, unk_id=unk_id, doc_group=args.doc_group)
+        unknown = sorted({l for s in sents for l in s.labels} - set(LABELS))
+        if unknown:
+            sys.exit(f"teacher: {args.data / (name + '.tsv')} has labels outside the label set: {unknown} "
+                     f"(--labels {args.labels})")
+        return sents, docs
+
+    train, train_docs = split_of("train")
+    dev, dev_docs = split_of("dev")
     say(f"train {len(train)} sentences / {len(train_docs)} abstracts; dev {len(dev)} / {len(dev_docs)}")
 
     config = MPNetConfig.from_pretrained(base)
@@ -199,13 +229,17 @@ def main() -> None:
     opt = torch.optim.AdamW(groups, lr=args.lr)
 
     state = {"step": 0, "epoch": 0, "pos": 0, "elapsed": 0.0, "best": -1.0, "history": [],
-             "epoch_rng": None, "done": False}
+             "epoch_rng": None, "done": False, "labels": list(LABELS)}
     ckpt = args.work / "ckpt.pt"
     if ckpt.exists():
         saved = torch.load(ckpt, weights_only=False)
+        saved_labels = saved["state"].get("labels", JNLPBA_LABELS)  # checkpoints before --labels: JNLPBA
+        if saved_labels != LABELS:
+            sys.exit(f"teacher: {ckpt} was trained with labels {saved_labels}, not {LABELS}: use another --work")
         model.load_state_dict(saved["model"])
         opt.load_state_dict(saved["opt"])
         state = saved["state"]
+        state["labels"] = list(LABELS)
         torch.set_rng_state(saved["torch_rng"])
         say(f"resumed from {ckpt}: step {state['step']} epoch {state['epoch']} pos {state['pos']} "
             f"elapsed {state['elapsed']:.0f}s best {state['best']:.4f}")
@@ -299,10 +333,13 @@ def main() -> None:
 
     # final scores of the best epoch, dev and test, once
     model = MPNetForTokenClassification.from_pretrained(args.work / "best")
-    result = {"args": {k: str(v) for k, v in vars(args).items()}, "history": state["history"],
-              "best_dev_f1": state["best"], "train_elapsed_s": round(state["elapsed"])}
+    best_labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+    if best_labels != LABELS:
+        sys.exit(f"teacher: {args.work / 'best'} has labels {best_labels}, not {LABELS}")
+    result = {"args": {k: str(v) for k, v in vars(args).items()}, "labels": list(LABELS),
+              "history": state["history"], "best_dev_f1": state["best"], "train_elapsed_s": round(state["elapsed"])}
     for split in ("dev", "test"):
-        sents, docs = load_split(args.data, split, tok, args.limit, unk_id=unk_id)
+        sents, docs = split_of(split)
         for ctx in (True, False):
             wins = pack_windows(sents, docs, args.max_tokens, ctx, cls_id=cls_id, sep_id=sep_id)
             preds, _ = decode_windows(wins, predict_word_logits(model, wins, pad_id), sents, "argmax")
@@ -311,6 +348,9 @@ def main() -> None:
             say(f"{key} {result[key]:.4f}")
             if ctx:
                 say(report(sents, preds))
+                per_class = classification_report([x.labels for x in sents], preds, output_dict=True)
+                result[f"{split}_per_class_context_argmax"] = {
+                    c: {k: float(v) for k, v in d.items()} for c, d in per_class.items()}
     (args.work / "result.json").write_text(json.dumps(result, indent=1))
     say(f"done: {args.work / 'result.json'}")
 

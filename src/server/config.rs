@@ -270,8 +270,12 @@ impl Parser {
         }
     }
 
-    /// A list of paths; an entry that is not a non-empty string is named and left out.
+    /// A list of paths; an entry that is not a non-empty string is named and left out. An empty
+    /// object is an empty list: Lua clients (Neovim) encode an empty table `{}` as one.
     fn paths(&mut self, name: &str, value: &Value) -> Vec<PathBuf> {
+        if value.as_object().is_some_and(Map::is_empty) {
+            return Vec::new();
+        }
         let Some(items) = value.as_array() else {
             self.problems.push(format!(
                 "{SECTION}.{name} must be a list of paths, got {}",
@@ -612,6 +616,8 @@ mod tests {
         assert!(problems.contains("scitag.modelPaths[2]"), "{problems}");
         assert!(problems.contains("scitag.modelPaths[3]"), "{problems}");
         assert_eq!(parsed.problems.len(), 2, "{problems}");
+        let parsed = parse(&json!({"modelPaths": {}}));
+        assert!(parsed.settings.model_paths.is_empty() && parsed.problems.is_empty());
         let parsed = parse(&json!({"modelPaths": "/models/genes"}));
         assert!(parsed.settings.model_paths.is_empty());
         assert!(parsed.problems[0].contains("must be a list of paths"));
