@@ -152,7 +152,7 @@ fn guard(
         trim_characters(prose, &mut start, &mut end);
         cut_unbalanced(prose, &mut start, &mut end);
         trim_edge_words(paragraph, source, &mut start, &mut end);
-        trim_modifiers(prose, &mut start, &mut end);
+        trim_modifiers(prose, &mut start, &mut end, label != "disease");
         if (start, end) == before {
             break;
         }
@@ -180,6 +180,16 @@ fn guard(
         return None;
     }
     if in_address(prose, start, end) || is_catalogue_number(prose, start, text) {
+        return None;
+    }
+    if is_quantity(text)
+        || is_citation_key(prose, start, end)
+        || sentence_initial_function_word(paragraph, start, text)
+        || (label != "species" && after_an_initial(prose, start, text))
+        || (NAME_CLASSES.contains(&label)
+            && (is_camel_case(text) || GENERIC_NAMES.contains(&lower.as_str())))
+        || names::inside_known_name(prose, start..end)
+    {
         return None;
     }
     // Only math, or only inserted text, once spaces are left aside.
@@ -297,7 +307,10 @@ fn trim_characters(prose: &str, start: &mut usize, end: &mut usize) {
         if first.is_whitespace()
             || is_quote(first)
             || (first == '\'' && after_first.is_some_and(char::is_alphabetic))
-            || matches!(first, ')' | ']' | '}' | ',' | ';' | ':' | '.')
+            || matches!(
+                first,
+                ')' | ']' | '}' | ',' | ';' | ':' | '.' | '-' | '‐' | '–'
+            )
             || (is_opener(first) && !closes_after(text, first))
         {
             *start += first.len_utf8();
@@ -306,7 +319,10 @@ fn trim_characters(prose: &str, start: &mut usize, end: &mut usize) {
         if last.is_whitespace()
             || is_quote(last)
             || (last == '\'' && before_last.is_some_and(char::is_alphabetic))
-            || matches!(last, '(' | '[' | '{' | ',' | ';' | ':' | '.')
+            || matches!(
+                last,
+                '(' | '[' | '{' | ',' | ';' | ':' | '.' | '-' | '‐' | '–'
+            )
             || (is_closer(last) && !opens_before(text, last))
         {
             *end -= last.len_utf8();
@@ -397,6 +413,127 @@ fn opens_before(text: &str, closer: char) -> bool {
     false
 }
 
+/// The classes of chemical, disease and species names (the BC5CDR, NCBI-disease and LINNAEUS heads):
+/// the rules for names below apply to them, not to the JNLPBA classes (`IL-2Rα`, `NF-kappaB`).
+const NAME_CLASSES: [&str; 3] = ["chemical", "disease", "species"];
+
+/// Words that are never a chemical, disease or species alone: the class's own generic nouns
+/// (`the disease`, `these drugs`, `a virus`). BC5CDR, NCBI-disease and LINNAEUS annotate named
+/// mentions (`Alzheimer's disease`, `cisplatin`, `HIV-1`), not the bare nouns.
+const GENERIC_NAMES: [&str; 18] = [
+    "disease",
+    "diseases",
+    "disorder",
+    "disorders",
+    "syndrome",
+    "syndromes",
+    "illness",
+    "drug",
+    "drugs",
+    "compound",
+    "compounds",
+    "chemical",
+    "chemicals",
+    "virus",
+    "viruses",
+    "organism",
+    "organisms",
+    "pathogen",
+];
+
+/// One word in camel case made of at least two capitalised parts of three letters or more, with no
+/// digit or hyphen (`AttentiveChrome`, `DeepSignal`, `MethylNet`, `LipidSpot`): the shape of
+/// software and product names. No gold mention of BC5CDR, NCBI-disease or LINNAEUS (train, dev or
+/// test) has it; their short mixed-case names (`NaCl`, `CsA`, `HBsAg`, `McLeod`) do not.
+fn is_camel_case(text: &str) -> bool {
+    if text.contains(|c: char| c.is_whitespace() || c.is_ascii_digit() || c == '-') {
+        return false;
+    }
+    let characters: Vec<char> = text.chars().collect();
+    let inner_capital = characters
+        .windows(2)
+        .any(|pair| pair[0].is_lowercase() && pair[1].is_uppercase());
+    // Capitalised parts: an upper-case letter followed by at least two lower-case ones.
+    let parts = characters
+        .windows(3)
+        .filter(|w| w[0].is_uppercase() && w[1].is_lowercase() && w[2].is_lowercase())
+        .count();
+    inner_capital && parts >= 2
+}
+
+/// Units of measurement (case matters: `M` molar, `m` metre).
+const UNITS: [&str; 52] = [
+    "M", "mM", "µM", "μM", "uM", "nM", "pM", "fM", "L", "l", "mL", "ml", "µL", "μL", "µl", "μl",
+    "uL", "ul", "nL", "nl", "g", "mg", "µg", "μg", "ug", "ng", "pg", "kg", "m", "cm", "mm", "µm",
+    "μm", "um", "nm", "°C", "℃", "°F", "K", "s", "sec", "min", "h", "hr", "hrs", "rpm", "bp", "kb",
+    "kDa", "Da", "%", "U",
+];
+
+/// A quantity (`120ul`, `-30℃`, `2.5 mM`, `5 nM^-1`) or a unit alone (`nM`): never an entity, of
+/// any class.
+fn is_quantity(text: &str) -> bool {
+    let unit = text
+        .trim_start_matches(|c: char| c.is_ascii_digit() || ".,~±+-−– ".contains(c))
+        .trim_end_matches(|c: char| c.is_ascii_digit() || "^-−–⁻¹".contains(c))
+        .trim();
+    UNITS.contains(&unit)
+}
+
+/// A citation key left in square brackets (`[Lao26022007; Byun1019]`): a word of letters and then
+/// at least four digits (an author and a year or a date), between `[` or `;` and `;` or `]`.
+fn is_citation_key(prose: &str, start: usize, end: usize) -> bool {
+    let text = &prose[start..end];
+    let letters = text.trim_end_matches(|c: char| c.is_ascii_lowercase() && text.len() > 1);
+    let digits = letters.len() - letters.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let name = &letters[..letters.len() - digits];
+    if digits < 4 || name.is_empty() || !name.chars().all(char::is_alphabetic) {
+        return false;
+    }
+    let before = prose[..start].trim_end_matches([' ', '@']);
+    let after = prose[end..].trim_start();
+    (before.ends_with('[') || before.ends_with(';'))
+        && (after.starts_with(']') || after.starts_with(';'))
+}
+
+/// A capitalised name right after a person's initial (`H. Suzuki`, `F. Sedlazeck`, in
+/// acknowledgements and citations): a person. Not for species, whose abbreviated genus looks the same
+/// (`S. Typhimurium`).
+fn after_an_initial(prose: &str, start: usize, text: &str) -> bool {
+    if !text.chars().next().is_some_and(char::is_uppercase)
+        || !text.chars().nth(1).is_some_and(char::is_lowercase)
+    {
+        return false;
+    }
+    let before = &prose.as_bytes()[..start];
+    let n = before.len();
+    n >= 3
+        && before[n - 1] == b' '
+        && before[n - 2] == b'.'
+        && before[n - 3].is_ascii_uppercase()
+        && (n == 3 || !before[n - 4].is_ascii_alphanumeric())
+}
+
+/// A function word written with a capital as the first word of a sentence (`No` in `No-spin
+/// lentiviral transduction`); elsewhere a capitalised word may be a symbol (`No` nobelium is rare,
+/// but `As` is arsenic and `In` indium).
+fn sentence_initial_function_word(paragraph: &Paragraph, start: usize, text: &str) -> bool {
+    let mut characters = text.chars();
+    let capitalised = characters.next().is_some_and(char::is_uppercase)
+        && characters.clone().next().is_some()
+        && characters.all(char::is_lowercase);
+    if !capitalised || !FUNCTION_WORDS.contains(&text.to_lowercase().as_str()) {
+        return false;
+    }
+    let sentence_start = paragraph
+        .sentences
+        .iter()
+        .find(|sentence| sentence.contains(&start))
+        .map_or(0, |sentence| sentence.start);
+    paragraph.prose[sentence_start..start]
+        .chars()
+        .all(|c| !c.is_alphanumeric())
+}
+
 /// Head nouns that are never an entity alone (`cells`, `the receptor`, `these genes`): in JNLPBA
 /// train each is a whole gold entity in under 5% of its occurrences (most never: `cells` 0 of 5,193,
 /// `receptors` 13 of 428, `genes` 38 of 800). With a modifier they can be (`T cells`, `immune
@@ -456,8 +593,9 @@ static MODIFIERS: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
 /// Trims a first word that is a descriptive modifier (`specific mRNA transcripts` → `mRNA
 /// transcripts`, `Cryopreserved PBMCs` → `PBMCs`) or a possessive (`HIV's envelope protein` →
 /// `envelope protein`), and a possessive ending (`Env's` → `Env`). Never the last word, and never
-/// in front of a conjunction (`functional and non-functional receptors` stays whole).
-fn trim_modifiers(prose: &str, start: &mut usize, end: &mut usize) {
+/// in front of a conjunction (`functional and non-functional receptors` stays whole). A possessive
+/// first word stays when `possessive` is false: diseases are named so (`Alzheimer's disease`).
+fn trim_modifiers(prose: &str, start: &mut usize, end: &mut usize, possessive: bool) {
     let text = &prose[*start..*end];
     for ending in ["'s", "’s"] {
         if let Some(stem) = text.strip_suffix(ending)
@@ -475,8 +613,8 @@ fn trim_modifiers(prose: &str, start: &mut usize, end: &mut usize) {
     if matches!(next, "and" | "or" | "nor" | "&") || first.ends_with(',') {
         return;
     }
-    let possessive = ["'s", "’s"].iter().any(|ending| first.ends_with(ending));
-    if possessive || MODIFIERS.contains(first.to_lowercase().as_str()) {
+    let owner = possessive && ["'s", "’s"].iter().any(|ending| first.ends_with(ending));
+    if owner || MODIFIERS.contains(first.to_lowercase().as_str()) {
         *start += space + 1;
     }
 }
@@ -593,6 +731,139 @@ mod tests {
         let out = apply(paragraph, source, &[entity]);
         out.first()
             .map(|entity| paragraph.prose[entity.range.clone()].to_string())
+    }
+
+    #[test]
+    fn quantities_and_units_are_never_entities() {
+        let md = "Cells in 50 µL of methanol (-30℃) got 120ul of virus and 2.5 mM EDTA; \
+                  rates had units of nM^-1^ min^-1^.\n";
+        for needle in ["-30℃", "30℃", "120ul", "2.5 mM", "nM", "50 µL"] {
+            assert_eq!(
+                guarded_as(md, Language::Markdown, needle, "chemical"),
+                None,
+                "{needle}"
+            );
+        }
+        assert_eq!(
+            guarded_as(md, Language::Markdown, "EDTA", "chemical").as_deref(),
+            Some("EDTA")
+        );
+        assert_eq!(
+            guarded_as(md, Language::Markdown, "methanol", "chemical").as_deref(),
+            Some("methanol")
+        );
+        // Units are compared with their case: `M` is molar, a name like `MM` is not a unit.
+        let names = "MM cells and IL-2 at 5 nM.\n";
+        assert_eq!(
+            guarded_as(names, Language::Plain, "MM", "cell_line").as_deref(),
+            Some("MM")
+        );
+    }
+
+    #[test]
+    fn citation_keys_in_brackets_are_not_entities() {
+        let md = "Many models incorporate its effects [Lao26022007; Byun1019]. IL-2 binds Gm12345 and CD25.\n";
+        assert_eq!(
+            guarded_as(md, Language::Markdown, "Lao26022007", "chemical"),
+            None
+        );
+        assert_eq!(
+            guarded_as(md, Language::Markdown, "Byun1019", "chemical"),
+            None
+        );
+        // Outside brackets a name with digits stays (`Gm12345` is a mouse gene).
+        assert_eq!(
+            guarded_as(md, Language::Markdown, "Gm12345", "DNA").as_deref(),
+            Some("Gm12345")
+        );
+    }
+
+    #[test]
+    fn hyphens_at_the_edges_and_capitalised_function_words_opening_a_sentence_go() {
+        let md = "No-spin lentiviral transduction captured all *cis*-eQTLs. As levels rose, NO was made.\n";
+        assert_eq!(guarded_as(md, Language::Markdown, "No-", "chemical"), None);
+        assert_eq!(
+            guarded_as(md, Language::Markdown, "cis-", "disease").as_deref(),
+            Some("cis")
+        );
+        assert_eq!(guarded_as(md, Language::Markdown, "As", "chemical"), None);
+        assert_eq!(
+            guarded_as(md, Language::Markdown, "NO", "chemical").as_deref(),
+            Some("NO")
+        );
+        // Inside a sentence a capitalised symbol stays: `As` is arsenic there.
+        let arsenic = "Exposure to As and Cd was measured.\n";
+        assert_eq!(
+            guarded_as(arsenic, Language::Plain, "As", "chemical").as_deref(),
+            Some("As")
+        );
+    }
+
+    #[test]
+    fn names_of_software_people_and_generic_nouns_are_not_chemicals_diseases_or_species() {
+        let md = "AttentiveChrome and DeepSignal model cytosine methylation; we thank H. Suzuki. \
+                  The disease and these drugs, a virus and Alzheimer's disease in E. coli and S. Typhimurium.\n";
+        for (needle, label) in [
+            ("AttentiveChrome", "chemical"),
+            ("DeepSignal", "disease"),
+            ("Suzuki", "chemical"),
+            ("disease", "disease"),
+            ("drugs", "chemical"),
+            ("virus", "species"),
+        ] {
+            assert_eq!(
+                guarded_as(md, Language::Markdown, needle, label),
+                None,
+                "{needle}"
+            );
+        }
+        for (needle, label) in [
+            ("cytosine", "chemical"),
+            ("Alzheimer's disease", "disease"),
+            ("coli", "species"),
+            ("Typhimurium", "species"),
+        ] {
+            assert_eq!(
+                guarded_as(md, Language::Markdown, needle, label).as_deref(),
+                Some(needle),
+                "{needle}"
+            );
+        }
+        // Short mixed-case names are not camel case (`NaCl`, `CsA`); and the rule is for names only:
+        // JNLPBA classes keep theirs.
+        let mixed = "NaCl and CsA were given; PicoGreen stained MyoD-bound DNA.\n";
+        for needle in ["NaCl", "CsA"] {
+            assert_eq!(
+                guarded_as(mixed, Language::Plain, needle, "chemical").as_deref(),
+                Some(needle)
+            );
+        }
+        assert_eq!(
+            guarded_as(mixed, Language::Plain, "PicoGreen", "protein").as_deref(),
+            Some("PicoGreen")
+        );
+        assert_eq!(
+            guarded_as(mixed, Language::Plain, "PicoGreen", "chemical"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_word_of_a_longer_known_name_is_not_an_entity() {
+        let md = "Where indicated, non-negative Tucker decomposition was used with Markov chain Monte Carlo.\n";
+        assert_eq!(
+            guarded_as(md, Language::Markdown, "Tucker", "disease"),
+            None
+        );
+        assert_eq!(
+            guarded_as(md, Language::Markdown, "Monte Carlo", "chemical"),
+            None
+        );
+        let gene = "The IL-2 promoter was bound.\n";
+        assert_eq!(
+            guarded_as(gene, Language::Plain, "IL-2 promoter", "DNA").as_deref(),
+            Some("IL-2 promoter")
+        );
     }
 
     #[test]

@@ -238,6 +238,57 @@ pub fn is_company(text: &str) -> bool {
 }
 
 /// A listed name, or a listed name with a plural `s`.
+/// Whether the entity at `range` of `prose` is part of a longer listed name written around it, of a
+/// kind that has no entity class: `Tucker` in `non-negative Tucker decomposition`, `Monte Carlo`
+/// in `Markov chain Monte Carlo`. Names are compared by whole words, without case.
+pub fn inside_known_name(prose: &str, range: std::ops::Range<usize>) -> bool {
+    // Whitespace-separated words with their byte ranges.
+    let mut words: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut word_start = None;
+    for (offset, character) in prose
+        .char_indices()
+        .chain(std::iter::once((prose.len(), ' ')))
+    {
+        match (character.is_whitespace(), word_start) {
+            (true, Some(begin)) => {
+                words.push(begin..offset);
+                word_start = None;
+            }
+            (false, None) => word_start = Some(offset),
+            _ => {}
+        }
+    }
+    let Some(first) = words.iter().position(|word| word.end > range.start) else {
+        return false;
+    };
+    let last = words
+        .iter()
+        .rposition(|word| word.start < range.end)
+        .unwrap_or(first);
+    if last < first {
+        return false;
+    }
+    const MOST_WORDS: usize = 5;
+    let low = first.saturating_sub(MOST_WORDS - 1);
+    for begin in low..=first {
+        for end in last..(begin + MOST_WORDS).min(words.len()) {
+            if end - begin == last - first {
+                continue; // the entity's own words: `known` decides those
+            }
+            let phrase: Vec<String> = words[begin..=end]
+                .iter()
+                .map(|word| bare(&prose[word.clone()]))
+                .collect();
+            if let Some(kind) = listed(&phrase.join(" "))
+                && !matches!(kind, Kind::Chemical | Kind::Virus | Kind::Dye)
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 fn listed(name: &str) -> Option<Kind> {
     NAMES.get(name).copied().or_else(|| {
         name.strip_suffix('s')
