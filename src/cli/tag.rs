@@ -91,7 +91,7 @@ pub struct ModelArgs {
     /// model's scitag.json `temperature`, else 1.
     #[arg(long, value_name = "T")]
     pub temperature: Option<f32>,
-    /// Of a model with several heads (the built-in one: jnlpba, bc5cdr, ncbi, linnaeus), run only
+    /// Of a model with several heads (the built-in one: jnlpba, linnaeus, bc5cdr, ncbi), run only
     /// these, comma-separated. Default: every head. `scitag eval` scores the head whose classes
     /// match the data's.
     #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
