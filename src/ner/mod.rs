@@ -46,6 +46,23 @@ impl ModelSource {
     pub fn embedded_available() -> bool {
         embedded::FILES.is_some()
     }
+
+    /// The classes the model will have once loaded (every head's, in order), read from its
+    /// `config.json` and `scitag.json` without loading the graph: the server's semantic token legend
+    /// is built from them before the model loads. Empty for the built-in model (its classes are
+    /// the standard token types every legend starts with) and when the files cannot be read (the
+    /// load then reports why).
+    pub fn probe_classes(&self) -> Vec<String> {
+        let ModelSource::Directory(path) = self else {
+            return Vec::new();
+        };
+        let directory = if path.is_file() {
+            path.parent().unwrap_or(path)
+        } else {
+            path
+        };
+        model::probe_classes(directory).unwrap_or_default()
+    }
 }
 
 /// How word pieces are merged into entities, as in the Hugging Face `TokenClassificationPipeline`.

@@ -228,8 +228,13 @@ pub(crate) struct ModelConfig {
 }
 
 pub(crate) fn parse_config(files: &ModelFiles) -> Result<ModelConfig, NerError> {
-    let path = files.path("config.json");
-    let value: serde_json::Value = serde_json::from_slice(&files.config)
+    parse_config_bytes(&files.path("config.json"), &files.config)
+}
+
+/// [`parse_config`] of `config.json`'s bytes (`path` names it in errors).
+fn parse_config_bytes(path: &Path, bytes: &[u8]) -> Result<ModelConfig, NerError> {
+    let path = path.to_path_buf();
+    let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|error| NerError::file(&path, format!("not valid JSON: {error}")))?;
     let Some(id2label) = value.get("id2label").and_then(serde_json::Value::as_object) else {
         return Err(NerError::file(
@@ -482,10 +487,54 @@ pub(crate) struct HeadSpec {
 }
 
 pub(crate) fn parse_recommendations(files: &ModelFiles) -> Result<Recommendations, NerError> {
-    let Some(bytes) = files.scitag.as_ref() else {
-        return Ok(Recommendations::default());
+    match files.scitag.as_ref() {
+        Some(bytes) => parse_recommendations_bytes(&files.path("scitag.json"), bytes),
+        None => Ok(Recommendations::default()),
+    }
+}
+
+/// The entity classes of the model directory `directory` (its heads' classes, in order, each once)
+/// read from `config.json` and `scitag.json` alone, with the parsers that load the model: what the
+/// loaded model's `classes()` will be, before its graph is read. Errors as loading would report them.
+pub(crate) fn probe_classes(directory: &Path) -> Result<Vec<String>, NerError> {
+    let read = |name: &str| -> Result<Option<Vec<u8>>, NerError> {
+        let path = directory.join(name);
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(NerError::file(&path, error.to_string())),
+        }
     };
-    let path = files.path("scitag.json");
+    let config_path = directory.join("config.json");
+    let config = read("config.json")?.ok_or_else(|| NerError::file(&config_path, "missing"))?;
+    let config = parse_config_bytes(&config_path, &config)?;
+    let recommendations = match read("scitag.json")? {
+        Some(bytes) => parse_recommendations_bytes(&directory.join("scitag.json"), &bytes)?,
+        None => Recommendations::default(),
+    };
+    let mut classes: Vec<String> = Vec::new();
+    let head_classes: Vec<Vec<String>> = if recommendations.heads.is_empty() {
+        vec![config.labels.classes]
+    } else {
+        recommendations
+            .heads
+            .into_iter()
+            .map(|head| match head.labels {
+                Some(labels) => super::labels::LabelSet::new(labels).classes,
+                None => config.labels.classes.clone(),
+            })
+            .collect()
+    };
+    for class in head_classes.into_iter().flatten() {
+        if !classes.contains(&class) {
+            classes.push(class);
+        }
+    }
+    Ok(classes)
+}
+
+fn parse_recommendations_bytes(path: &Path, bytes: &[u8]) -> Result<Recommendations, NerError> {
+    let path = path.to_path_buf();
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|error| NerError::file(&path, format!("not valid JSON: {error}")))?;
     let mut recommendations = Recommendations {

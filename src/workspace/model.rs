@@ -1,8 +1,6 @@
 //! The model a workspace uses: where it comes from, and its classes before it is loaded.
 
-use std::path::{Path, PathBuf};
-
-use serde_json::Value;
+use std::path::PathBuf;
 
 use super::Settings;
 use crate::ner::ModelSource;
@@ -59,71 +57,16 @@ pub fn probe_all_classes(sources: &[ModelSource]) -> Vec<String> {
     classes
 }
 
-/// The classes of the model in `source`, read from its `config.json` (and the labels of the heads
-/// its `scitag.json` declares) without loading it: the server builds its semantic token legend from
-/// them before the model loads. The built-in model's classes are the standard token types every
-/// legend starts with, so it needs no probe.
+/// The classes of the model in `source`, read from its files without loading it
+/// ([`ModelSource::probe_classes`]).
 pub fn probe_classes(source: &ModelSource) -> Vec<String> {
-    let ModelSource::Directory(path) = source else {
-        return Vec::new();
-    };
-    let directory: &Path = if path.is_file() {
-        path.parent().unwrap_or(path)
-    } else {
-        path
-    };
-    let Ok(text) = std::fs::read_to_string(directory.join("config.json")) else {
-        return Vec::new();
-    };
-    let Ok(config) = serde_json::from_str::<Value>(&text) else {
-        return Vec::new();
-    };
-    let Some(id2label) = config.get("id2label").and_then(Value::as_object) else {
-        return Vec::new();
-    };
-    let mut labels: Vec<(u64, &str)> = id2label
-        .iter()
-        .filter_map(|(id, label)| Some((id.parse().ok()?, label.as_str()?)))
-        .collect();
-    labels.sort_unstable();
-    let mut labels: Vec<String> = labels
-        .into_iter()
-        .map(|(_, label)| label.to_owned())
-        .collect();
-    let scitag = std::fs::read_to_string(directory.join("scitag.json"))
-        .ok()
-        .and_then(|text| serde_json::from_str::<Value>(&text).ok());
-    let heads = scitag
-        .as_ref()
-        .and_then(|scitag| scitag.get("heads"))
-        .and_then(Value::as_array);
-    for head in heads.into_iter().flatten() {
-        let head_labels = head.get("labels").and_then(Value::as_array);
-        labels.extend(
-            head_labels
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_owned),
-        );
-    }
-    let mut classes: Vec<String> = Vec::new();
-    for label in &labels {
-        let label = label.as_str();
-        let class = ["B-", "I-", "E-", "S-", "L-", "U-"]
-            .iter()
-            .find_map(|prefix| label.strip_prefix(prefix))
-            .unwrap_or(label);
-        if class != "O" && !classes.iter().any(|known| known == class) {
-            classes.push(class.to_owned());
-        }
-    }
-    classes
+    source.probe_classes()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn probing_the_fixture_model_finds_the_jnlpba_classes() {
@@ -131,6 +74,18 @@ mod tests {
         let classes = probe_classes(&ModelSource::Directory(directory));
         assert_eq!(classes, ["DNA", "RNA", "cell_line", "cell_type", "protein"]);
         assert!(probe_classes(&ModelSource::Directory("/nonexistent".into())).is_empty());
+        // The probe reads labels as the engine does: only `B-`/`I-` are prefixes, so a BIOES
+        // model's `S-protein` is a class of its own there too, and the legend matches what loads.
+        let bioes = tempfile::tempdir().unwrap();
+        std::fs::write(
+            bioes.path().join("config.json"),
+            r#"{"id2label": {"0": "O", "1": "B-protein", "2": "I-protein", "3": "S-protein"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            probe_classes(&ModelSource::Directory(bioes.path().to_path_buf())),
+            ["protein", "S-protein"]
+        );
         let multihead = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-multihead");
         let classes = probe_classes(&ModelSource::Directory(multihead));
         assert_eq!(
