@@ -31,6 +31,17 @@ pub use runtime::{LIBRARY_NAME, init_runtime, library_candidates};
 pub use set::ModelSet;
 pub use tagger::{Tagger, WordsInput};
 
+/// `classes` in order, each once: the classes of several heads or models, which may share some.
+pub fn distinct_classes(classes: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut distinct: Vec<String> = Vec::new();
+    for class in classes {
+        if !distinct.contains(&class) {
+            distinct.push(class);
+        }
+    }
+    distinct
+}
+
 /// Where the model comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModelSource {

@@ -512,7 +512,6 @@ pub(crate) fn probe_classes(directory: &Path) -> Result<Vec<String>, NerError> {
         Some(bytes) => parse_recommendations_bytes(&directory.join("scitag.json"), &bytes)?,
         None => Recommendations::default(),
     };
-    let mut classes: Vec<String> = Vec::new();
     let head_classes: Vec<Vec<String>> = if recommendations.heads.is_empty() {
         vec![config.labels.classes]
     } else {
@@ -525,12 +524,7 @@ pub(crate) fn probe_classes(directory: &Path) -> Result<Vec<String>, NerError> {
             })
             .collect()
     };
-    for class in head_classes.into_iter().flatten() {
-        if !classes.contains(&class) {
-            classes.push(class);
-        }
-    }
-    Ok(classes)
+    Ok(super::distinct_classes(head_classes.into_iter().flatten()))
 }
 
 fn parse_recommendations_bytes(path: &Path, bytes: &[u8]) -> Result<Recommendations, NerError> {

@@ -69,13 +69,7 @@ impl ModelSet {
 
     /// Every member's classes, in the members' order, each once.
     pub fn classes(&self) -> Vec<String> {
-        let mut classes: Vec<String> = Vec::new();
-        for class in self.members.iter().flat_map(Tagger::classes) {
-            if !classes.contains(&class) {
-                classes.push(class);
-            }
-        }
-        classes
+        super::distinct_classes(self.members.iter().flat_map(Tagger::classes))
     }
 
     /// The first model's recommended decoding.

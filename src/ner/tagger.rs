@@ -404,15 +404,11 @@ impl Tagger {
     /// Entity classes without `B-`/`I-`, excluding `O`, in `id2label` order, head after head (a
     /// class two heads share is listed once).
     pub fn classes(&self) -> Vec<String> {
-        let mut classes: Vec<String> = Vec::new();
-        for head in &self.heads {
-            for class in &head.labels.classes {
-                if !classes.contains(class) {
-                    classes.push(class.clone());
-                }
-            }
-        }
-        classes
+        super::distinct_classes(
+            self.heads
+                .iter()
+                .flat_map(|head| head.labels.classes.iter().cloned()),
+        )
     }
 
     /// The first head's labels in `id2label` order.

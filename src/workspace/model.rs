@@ -48,13 +48,7 @@ pub const BUILTIN: &str = "builtin";
 
 /// The classes of every model of `sources`, in order, each once (see [`probe_classes`]).
 pub fn probe_all_classes(sources: &[ModelSource]) -> Vec<String> {
-    let mut classes: Vec<String> = Vec::new();
-    for class in sources.iter().flat_map(probe_classes) {
-        if !classes.contains(&class) {
-            classes.push(class);
-        }
-    }
-    classes
+    crate::ner::distinct_classes(sources.iter().flat_map(ModelSource::probe_classes))
 }
 
 /// The classes of the model in `source`, read from its files without loading it
