@@ -8,6 +8,11 @@ Two steps, each resumable, everything derived kept outside the work tree (--work
    train splits of BC2GM, BC5CDR, NCBI-disease and LINNAEUS (their own labels are other entity types and
    are not used), and the prose of the manuscripts in ../shared/corpus (`scitag prose`, split into words
    like JNLPBA's tokens). Written to --work/soft-<pool>.npz (float16) with the pool's words.
+   `--teacher DIR` takes another teacher (e.g. ~/.cache/scitag/teacher-bc5cdr/best): its labels are its
+   config.json id2label; a label set other than JNLPBA's is stored in the file as `label_names`. `--out`
+   names the file (relative: under --work) and `--pool-from NPZ` takes the pool (sentences, order, groups,
+   JNLPBA gold) from an earlier soft file instead of rebuilding it, so a second teacher labels exactly the
+   sentences of the first (multitask.py --head-soft needs that).
 2. `train`: the student learns from the teacher's soft labels on every word (KL divergence at
    temperature --kd-temperature, scaled by its square) and from the gold labels where there are some
    (JNLPBA: cross-entropy, weight --gold-weight), on windows of neighbouring sentences as train.py packs
@@ -39,8 +44,8 @@ import torch
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from common import (  # noqa: E402
-    LABEL2ID, LABELS, Sentence, adamw, decode_windows, linear_lr, load_resumable, pack_windows, read_conll, read_docs,
-    save_resumable, span_f1, tokenize_sentences,
+    JNLPBA_LABELS, LABEL2ID, LABELS, Sentence, adamw, decode_windows, linear_lr, load_resumable, pack_windows,
+    read_conll, read_docs, save_resumable, span_f1, tokenize_sentences,
 )
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "scitag"
@@ -118,19 +123,46 @@ def build_pool(args, log) -> tuple[list[Sentence], list[tuple[int, int]], list[b
 
 # ------------------------------------------------------------------ step 1: soft labels
 
+def soft_path(args) -> Path:
+    """The soft-label file: --out (relative: under --work), else --work/soft-train[-dev].npz."""
+    if args.out:
+        return args.out if args.out.is_absolute() else args.work / args.out
+    return args.work / f"soft-{'train-dev' if args.with_dev else 'train'}.npz"
+
+
 def soft(args, log) -> None:
     from teacher import load_tokenizer as teacher_tokenizer, predict_word_logits, special_ids
     from transformers import MPNetForTokenClassification
 
     torch.set_num_threads(args.threads)
-    sents, docs, gold = build_pool(args, log)
+    id2label = json.loads((args.teacher / "config.json").read_text())["id2label"]
+    labels = [id2label[str(i)] for i in range(len(id2label))]
+    if len(labels) < 2 or labels[0] != "O":
+        raise SystemExit(f"distill: {args.teacher}/config.json id2label must start with O: {labels}")
+    if labels != JNLPBA_LABELS:
+        say(log, f"teacher {args.teacher}: labels {', '.join(labels)}")
+    if args.pool_from:
+        pool = np.load(args.pool_from, allow_pickle=True)
+        sents = [Sentence(list(w), list(l)) for w, l in zip(pool["words"], pool["labels"])]
+        gold = [bool(g) for g in pool["gold"]]
+        docs = [tuple(int(x) for x in d) for d in pool["docs"]]
+        say(log, f"pool from {args.pool_from}: {len(sents)} sentences ({sum(gold)} with JNLPBA gold), "
+                 f"{len(docs)} groups")
+    else:
+        sents, docs, gold = build_pool(args, log)
     tok = teacher_tokenizer(args.teacher / "tokenizer.json")
     cls_id, sep_id, pad_id, unk_id = special_ids(tok)
     tokenize_sentences(sents, tok, unk_id)
     model = MPNetForTokenClassification.from_pretrained(args.teacher)
-    windows = pack_windows(sents, docs, args.max_tokens, True, cls_id=cls_id, sep_id=sep_id)
+    if model.config.num_labels != len(labels):
+        raise SystemExit(f"distill: {args.teacher} has {model.config.num_labels} outputs, id2label {len(labels)}")
+    # the pool's labels are JNLPBA's; packing reads them only for label ids the teacher does not use, so a
+    # teacher with other labels packs the same windows from "O"-labelled copies
+    packed = sents if labels == LABELS else [Sentence(s.words, ["O"] * len(s.words), s.pieces, s.starts)
+                                              for s in sents]
+    windows = pack_windows(packed, docs, args.max_tokens, True, cls_id=cls_id, sep_id=sep_id)
     started = time.time()
-    probs = [np.zeros((len(s.words), len(LABELS)), dtype=np.float16) for s in sents]
+    probs = [np.zeros((len(s.words), len(labels)), dtype=np.float16) for s in sents]
     chunk = 2048
     for c in range(0, len(windows), chunk):
         part = windows[c : c + chunk]
@@ -141,11 +173,12 @@ def soft(args, log) -> None:
             for (si, wi), row in zip(w.words, p):
                 probs[si][wi] = row
         say(log, f"soft labels: {min(c + chunk, len(windows))}/{len(windows)} windows, {time.time() - started:.0f}s")
-    out = args.work / f"soft-{'train-dev' if args.with_dev else 'train'}.npz"
+    out = soft_path(args)
     tmp = out.with_name(out.name + ".tmp.npz")
+    extra = {} if labels == JNLPBA_LABELS else {"label_names": np.array(labels)}
     np.savez_compressed(tmp, probs=np.array(probs, dtype=object), words=np.array([s.words for s in sents], dtype=object),
                         labels=np.array([s.labels for s in sents], dtype=object), gold=np.array(gold),
-                        docs=np.array(docs))
+                        docs=np.array(docs), **extra)
     os.replace(tmp, out)
     say(log, f"wrote {out} in {time.time() - started:.0f}s")
 
@@ -157,7 +190,10 @@ def train(args, log) -> None:
     from transformers import BertConfig, BertForTokenClassification
 
     torch.set_num_threads(args.threads)
-    data = np.load(args.work / f"soft-{'train-dev' if args.with_dev else 'train'}.npz", allow_pickle=True)
+    data = np.load(soft_path(args), allow_pickle=True)
+    if "label_names" in data.files and list(data["label_names"]) != LABELS:
+        raise SystemExit(f"distill: {soft_path(args)} holds labels {list(data['label_names'])}; the student is "
+                         f"JNLPBA's ({', '.join(LABELS)})")
     sents = [Sentence(list(w), list(l)) for w, l in zip(data["words"], data["labels"])]
     gold = [bool(g) for g in data["gold"]]
     soft_probs = list(data["probs"])
@@ -289,7 +325,12 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=HERE.parents[1] / "shared/data")
     ap.add_argument("--corpus", type=Path, default=HERE.parents[1] / "shared/corpus")
     ap.add_argument("--scitag", type=Path, default=HERE.parent / "target/release/scitag")
-    ap.add_argument("--teacher", type=Path, default=CACHE / "teacher/best")
+    ap.add_argument("--teacher", type=Path, default=CACHE / "teacher/best",
+                    help="soft: the teacher (labels from its config.json id2label)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="the soft-label file (relative: under --work); default soft-train[-dev].npz")
+    ap.add_argument("--pool-from", type=Path, default=None,
+                    help="soft: the pool (sentences, order, groups) of this soft file instead of rebuilding it")
     ap.add_argument("--work", type=Path, default=CACHE / "distill")
     ap.add_argument("--with-dev", action="store_true", help="JNLPBA dev joins the pool (the final model)")
     ap.add_argument("--max-tokens", type=int, default=128)
@@ -308,7 +349,11 @@ def main() -> None:
     ap.add_argument("--log-every", type=int, default=20)
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    log = open(args.work / f"{args.step}.log", "a", encoding="utf-8")
+    # the default soft run logs to --work/soft.log as before; another --out gets its own log beside it
+    log_path = args.work / f"{args.step}.log"
+    if args.step == "soft" and args.out:
+        log_path = soft_path(args).with_suffix(".log")
+    log = open(log_path, "a", encoding="utf-8")
     say(log, f"args: {vars(args)}")
     (soft if args.step == "soft" else train)(args, log)
 

@@ -289,6 +289,10 @@ def main() -> None:
     cfg["id2label"] = {str(i): l for i, l in enumerate(labels)}
     cfg["label2id"] = {l: i for i, l in enumerate(labels)}
     (md / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
+    # The heads' order is the overlap rule's tie-break (docs/ENGINE.md): a species beats a chemical or a
+    # disease on the same words (chosen on the dev sets through the whole pipeline).
+    priority = ["jnlpba", "linnaeus", "bc5cdr", "ncbi"]
+    heads_json.sort(key=lambda head: priority.index(head["name"]) if head["name"] in priority else len(priority))
     scitag = {"name": args.name, "decode": "viterbi" if dec == "viterbi" else "pipeline", "aggregation": "first",
               "temperature": heads_json[0]["temperature"], "heads": heads_json}
     if ctx:

@@ -11,6 +11,16 @@ a type never teaches another head that its mentions are "O"):
   annotate chemicals, BC5CDR's head would learn that its chemicals are "O");
 - `linnaeus` O, B-/I- species: cross-entropy on LINNAEUS train.
 
+--head-soft HEAD=NPZ (repeatable) distils another teacher into that head as well: NPZ is `distill.py soft
+--teacher DIR --pool-from <the --soft file>` (the same pool sentences in the same order, the labels of that
+teacher, e.g. ~/.cache/scitag/teacher-bc5cdr/best); the head then learns on every pool sentence from the
+KL divergence to its soft labels (first piece of each word, temperature --kd-temperature, scaled by its
+square, weight --head-kd-weight) plus its cross-entropy where the sentence has the head's gold. The
+teacher's labels are matched to the head's by name without case (B-Chemical is the head's B-chemical); a
+label set that does not match is refused. With --frozen-base the epoch then covers every pool window,
+not only those with gold for some head. The option is recorded in best/heads.json (`_head_soft`) and in
+history.json.
+
 The pool and the teacher's soft labels are distill.py's (`distill.py soft` writes --work/soft-train.npz;
 reused here as they are); the gold labels of BC5CDR, NCBI-disease and LINNAEUS are read again from their
 train files and matched to the pool's sentences. Windows of neighbouring sentences (48-128 pieces, random
@@ -42,7 +52,7 @@ import torch
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from common import (  # noqa: E402
-    LABEL2ID, LABELS, Sentence, adamw, linear_lr, load_resumable, pack_windows, read_conll, read_docs,
+    JNLPBA_LABELS, LABEL2ID, LABELS, Sentence, adamw, linear_lr, load_resumable, pack_windows, read_conll, read_docs,
     save_resumable, tokenize_sentences,
 )
 
@@ -97,6 +107,37 @@ def attach_gold(args, sents: list[Sentence], gold_jnlpba: list[bool], log) -> di
         pos += len(corpus)
         say(log, f"{name}: {len(corpus)} gold sentences for heads {heads or '-'}")
     return out
+
+
+def load_head_soft(spec: str, sents: list[Sentence], log) -> tuple[str, Path, list[np.ndarray], list[int]]:
+    """--head-soft HEAD=NPZ: the head, the file, its soft labels per pool sentence and, per head label, the
+    column of the teacher's label of the same name (case aside)."""
+    head, sep, path = spec.partition("=")
+    if not sep or not path:
+        raise SystemExit(f"--head-soft {spec!r}: expected HEAD=PATH, e.g. bc5cdr=~/.cache/scitag/distill/"
+                         f"soft-train-bc5cdr.npz")
+    if head not in HEADS or head == "jnlpba":
+        raise SystemExit(f"--head-soft {spec!r}: the head must be one of "
+                         f"{', '.join(h for h in HEADS if h != 'jnlpba')} (jnlpba's teacher is --soft)")
+    path = Path(os.path.expanduser(path))
+    data = np.load(path, allow_pickle=True)
+    words = data["words"]
+    if len(words) != len(sents) or any(list(w) != s.words for w, s in zip(words, sents)):
+        raise SystemExit(f"--head-soft {head}: {path} does not hold the pool of --soft (same sentences, same "
+                         f"order): make it with distill.py soft --teacher DIR --pool-from <the --soft file>")
+    teacher = [str(l) for l in data["label_names"]] if "label_names" in data.files else list(JNLPBA_LABELS)
+    wanted = HEADS[head][1]
+    by_name = {l.lower(): i for i, l in enumerate(teacher)}
+    if len(by_name) != len(teacher) or sorted(by_name) != sorted(l.lower() for l in wanted):
+        raise SystemExit(f"--head-soft {head}: the teacher's labels in {path} ({', '.join(teacher)}) are not the "
+                         f"head's ({', '.join(wanted)}) up to case")
+    columns = [by_name[l.lower()] for l in wanted]
+    probs = list(data["probs"])
+    if any(p.shape != (len(s.words), len(teacher)) for p, s in zip(probs, sents)):
+        raise SystemExit(f"--head-soft {head}: {path} has soft labels of the wrong shape")
+    say(log, f"head {head}: soft labels from {path}, teacher labels {', '.join(teacher)} -> "
+             f"{', '.join(wanted)} (columns {columns})")
+    return head, path, probs, columns
 
 
 class MultiHead(torch.nn.Module):
@@ -280,6 +321,11 @@ def main() -> None:
                          "~/.cache/scitag/distill/best) frozen as the encoder and `jnlpba` head; train only "
                          "a branch of --branch-layers layers and the other heads")
     ap.add_argument("--branch-layers", type=int, default=2)
+    ap.add_argument("--head-soft", action="append", default=[], metavar="HEAD=NPZ",
+                    help="distil this head from another teacher's soft labels over the same pool (distill.py soft "
+                         "--teacher DIR --pool-from <the --soft file>), e.g. bc5cdr=~/.cache/scitag/distill/"
+                         "soft-train-bc5cdr.npz; repeatable")
+    ap.add_argument("--head-kd-weight", type=float, default=1.0, help="weight of the --head-soft KL terms")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     log = open(args.work / "train.log", "a", encoding="utf-8")
@@ -292,6 +338,16 @@ def main() -> None:
     soft_probs = list(data["probs"])
     docs = [tuple(int(x) for x in d) for d in data["docs"]]
     gold = attach_gold(args, sents, gold_jnlpba, log)
+    head_soft: dict[str, tuple[list[np.ndarray], list[int]]] = {}
+    head_soft_paths: dict[str, str] = {}
+    for spec in args.head_soft:
+        h, path, probs, columns = load_head_soft(spec, sents, log)
+        if h in head_soft:
+            raise SystemExit(f"--head-soft {h} given twice")
+        head_soft[h] = (probs, columns)
+        head_soft_paths[h] = str(path)
+    soft_record = {"heads": head_soft_paths, "kd_temperature": args.kd_temperature,
+                   "weight": args.head_kd_weight} if head_soft else None
     base = base_model_dir()
     tok = load_tokenizer(base)
     tokenize_sentences(sents, tok, 100)
@@ -315,7 +371,7 @@ def main() -> None:
 
     def epoch_windows(rng):
         wins = pack_windows(sents, docs, args.max_tokens, True, rng=rng, min_tokens=args.min_tokens)
-        if frozen:  # only the windows some trained head has gold labels for
+        if frozen and not head_soft:  # only the windows some trained head has gold labels for
             wins = [w for w in wins if any(gold[h][w.words[0][0]] is not None for h in extra)]
         return wins
 
@@ -325,10 +381,14 @@ def main() -> None:
         total = min(total, args.max_steps)
     warmup = max(1, int(0.06 * total))
     opt = adamw(torch.nn.ModuleList([model.branch, model.heads]) if frozen else model, args.lr)
-    state = {"step": 0, "epoch": 0, "pos": 0, "best": -1.0, "history": [], "epoch_rng": None, "done": False}
+    state = {"step": 0, "epoch": 0, "pos": 0, "best": -1.0, "history": [], "epoch_rng": None, "done": False,
+             "head_soft": soft_record}
     ckpt = args.work / "multitask-ckpt.pt"
     if (saved := load_resumable(ckpt, model, opt)) is not None:
         state = saved
+        if state.get("head_soft") != soft_record:
+            raise SystemExit(f"{ckpt} was trained with --head-soft {state.get('head_soft')}, not {soft_record}: "
+                             f"use another --work")
         say(log, f"resumed: step {state['step']} epoch {state['epoch']}")
     else:
         torch.manual_seed(args.seed)
@@ -349,6 +409,8 @@ def main() -> None:
         if len(model.branch):
             saved["_branch"] = model.branch.state_dict()
             meta["_branch_layers"] = len(model.branch)
+        if soft_record:
+            meta["_head_soft"] = soft_record
         torch.save(saved, tmp / "heads.pt")
         (tmp / "heads.json").write_text(json.dumps(meta, indent=1) + "\n")
         shutil.rmtree(args.work / "best", ignore_errors=True)
@@ -370,13 +432,15 @@ def main() -> None:
         while state["pos"] < len(batches) and state["step"] < total:
             batch = batches[state["pos"]]
             ids, mask, tt, _ = collate(windows, batch, False)
-            rows, cols, targets = [], [], []
+            rows, cols, targets, words_of = [], [], [], []
             for r, i in enumerate(batch):
                 w = windows[i]
                 for (si, wi), pos in zip(w.words, w.first_pos):
                     rows.append(r)
                     cols.append(pos)
-                    targets.append(soft_probs[si][wi].astype(np.float32))
+                    words_of.append((si, wi))
+                    if not frozen:
+                        targets.append(soft_probs[si][wi].astype(np.float32))
             for g in opt.param_groups:
                 g["lr"] = lr_now()
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=not args.no_bf16):
@@ -389,6 +453,12 @@ def main() -> None:
                 teacher = torch.softmax(torch.log(teacher) / t_kd, dim=-1)
                 loss = torch.nn.functional.kl_div(torch.log_softmax(picked / t_kd, dim=-1), teacher,
                                                   reduction="batchmean") * t_kd * t_kd
+            for h, (probs_h, columns) in head_soft.items():
+                picked = out[h][torch.tensor(rows), torch.tensor(cols)]
+                teacher = torch.tensor(np.stack([probs_h[si][wi, columns] for si, wi in words_of])).float()
+                teacher = torch.softmax(torch.log(teacher.clamp_min(1e-6)) / t_kd, dim=-1)
+                loss = loss + args.head_kd_weight * torch.nn.functional.kl_div(
+                    torch.log_softmax(picked / t_kd, dim=-1), teacher, reduction="batchmean") * t_kd * t_kd
             for h in (extra if frozen else HEADS):
                 y = head_targets(windows, batch, gold[h], h, ids.shape[1])
                 if (y != -100).any():
@@ -412,7 +482,10 @@ def main() -> None:
                 last = time.time()
         scores = dev_scores(model, dev_sets)
         mean = float(np.mean([v for h, v in scores.items() if not (frozen and h == "jnlpba")]))
-        state["history"].append({"epoch": state["epoch"], "step": state["step"], "dev_f1": scores, "mean": mean})
+        entry = {"epoch": state["epoch"], "step": state["step"], "dev_f1": scores, "mean": mean}
+        if soft_record:
+            entry["head_soft"] = soft_record
+        state["history"].append(entry)
         say(log, f"== epoch {state['epoch']} dev span F1 {json.dumps({h: round(v, 4) for h, v in scores.items()})} "
                  f"mean {mean:.4f}")
         if mean > state["best"]:
