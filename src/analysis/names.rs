@@ -242,12 +242,45 @@ pub fn is_company(text: &str) -> bool {
 /// kind that has no entity class: `Tucker` in `non-negative Tucker decomposition`, `Monte Carlo`
 /// in `Markov chain Monte Carlo`. Names are compared by whole words, without case.
 pub fn inside_known_name(prose: &str, range: std::ops::Range<usize>) -> bool {
-    // Whitespace-separated words with their byte ranges.
+    const MOST_WORDS: usize = 5;
+    // Only the words that can share a listed name with the entity: up to MOST_WORDS around it (the
+    // guards run on every paragraph of every analysis, so the paragraph is not split whole).
+    let mut low = 0;
+    let mut seen = 0;
+    let mut in_word = false;
+    for (offset, character) in prose[..range.start].char_indices().rev() {
+        if !character.is_whitespace() {
+            in_word = true;
+        } else if in_word {
+            in_word = false;
+            seen += 1;
+            if seen == MOST_WORDS {
+                low = offset + character.len_utf8();
+                break;
+            }
+        }
+    }
+    let mut high = prose.len();
+    let (mut seen, mut in_word) = (0, false);
+    for (offset, character) in prose[range.end..].char_indices() {
+        if !character.is_whitespace() {
+            in_word = true;
+        } else if in_word {
+            in_word = false;
+            seen += 1;
+            if seen == MOST_WORDS {
+                high = range.end + offset;
+                break;
+            }
+        }
+    }
+    // Whitespace-separated words of that window with their byte ranges in `prose`.
     let mut words: Vec<std::ops::Range<usize>> = Vec::new();
     let mut word_start = None;
-    for (offset, character) in prose
+    for (offset, character) in prose[low..high]
         .char_indices()
-        .chain(std::iter::once((prose.len(), ' ')))
+        .map(|(offset, character)| (low + offset, character))
+        .chain(std::iter::once((high, ' ')))
     {
         match (character.is_whitespace(), word_start) {
             (true, Some(begin)) => {
@@ -268,18 +301,16 @@ pub fn inside_known_name(prose: &str, range: std::ops::Range<usize>) -> bool {
     if last < first {
         return false;
     }
-    const MOST_WORDS: usize = 5;
-    let low = first.saturating_sub(MOST_WORDS - 1);
-    for begin in low..=first {
+    let bares: Vec<String> = words
+        .iter()
+        .map(|word| bare(&prose[word.clone()]))
+        .collect();
+    for begin in first.saturating_sub(MOST_WORDS - 1)..=first {
         for end in last..(begin + MOST_WORDS).min(words.len()) {
             if end - begin == last - first {
                 continue; // the entity's own words: `known` decides those
             }
-            let phrase: Vec<String> = words[begin..=end]
-                .iter()
-                .map(|word| bare(&prose[word.clone()]))
-                .collect();
-            if let Some(kind) = listed(&phrase.join(" "))
+            if let Some(kind) = listed(&bares[begin..=end].join(" "))
                 && !matches!(kind, Kind::Chemical | Kind::Virus | Kind::Dye)
             {
                 return true;
