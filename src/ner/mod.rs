@@ -15,8 +15,10 @@ mod entity;
 mod error;
 mod labels;
 mod model;
+mod ort_format;
 mod overlap;
 mod runtime;
+mod sessions;
 mod set;
 mod tagger;
 

@@ -5,7 +5,6 @@ use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use ort::session::builder::{GraphOptimizationLevel, PrepackedWeights};
 use ort::session::{Session, SessionInputValue};
 use ort::value::{Tensor, TensorElementType, ValueType};
 use tokenizers::{Encoding, ModelWrapper, Token, Tokenizer};
@@ -14,6 +13,7 @@ use super::decode::{self, Piece, Span, Transitions, Word};
 use super::labels::{LabelSet, Tag};
 use super::model::{self, ModelFiles};
 use super::overlap;
+use super::sessions;
 use super::{
     Aggregation, Alternative, Decode, DecodeOptions, Entity, ModelSource, NerError, TagInput,
     TagOutput, TaggerOptions,
@@ -35,9 +35,6 @@ type WindowOutput = Vec<Vec<f32>>;
 /// Per window of a batch, its [`WindowOutput`].
 type BatchOutput = Result<Vec<WindowOutput>, NerError>;
 
-/// Models up to this size run on one single-threaded session per thread; larger ones on one
-/// session with intra-op threads (each session holds its own copy of the weights).
-const POOL_MAX_MODEL_BYTES: usize = 64 << 20;
 /// Alternatives kept per entity.
 const ALTERNATIVES: usize = 3;
 
@@ -182,63 +179,9 @@ impl Tagger {
             path: onnx_path.clone(),
             message,
         };
-        // Small models: parallelism across batches, not inside operators. `threads`
-        // single-threaded sessions run different batches at the same time. Inside one small batch
-        // (a paragraph's sentences) ONNX Runtime's intra-op threads spend much of their time
-        // waking each other (about 200 operators per run); separate sessions never wait for each
-        // other, and a core busy with other work only slows the batches that run on it. Each
-        // extra session costs its own copy of the weights (unless the model runs in place), so
-        // large models get one session with `threads` intra-op threads instead: their operators
-        // are big enough to split.
-        let threads = options.threads.max(1);
-        let ort_format = model::is_ort_format(&files.onnx);
-        // The built-in model lives as long as the process, so an ORT-format one is used in
-        // place: its weights are read from the executable's pages, shared by every session,
-        // instead of being copied into each.
-        let in_place = ort_format && matches!(files.onnx, Cow::Borrowed(_));
-        let pooled = in_place || files.onnx.len() <= POOL_MAX_MODEL_BYTES;
-        let (session_count, intra_threads) = if pooled { (threads, 1) } else { (1, threads) };
-        let prepacked = PrepackedWeights::new();
-        let mut sessions = Vec::with_capacity(session_count);
-        for _ in 0..session_count {
-            let mut builder = Session::builder(environment)
-                .map_err(|error| session_error(error.to_string()))?
-                .with_optimization_level(GraphOptimizationLevel::All)
-                .map_err(|error| session_error(error.to_string()))?
-                .with_intra_threads(intra_threads)
-                .map_err(|error| session_error(error.to_string()))?
-                .with_inter_threads(1)
-                .map_err(|error| session_error(error.to_string()))?
-                .with_intra_op_spinning(false)
-                .map_err(|error| session_error(error.to_string()))?
-                .with_inter_op_spinning(false)
-                .map_err(|error| session_error(error.to_string()))?
-                .with_prepacked_weights(&prepacked)
-                .map_err(|error| session_error(error.to_string()))?;
-            if pooled {
-                // No pre-packing for the pooled sessions: ONNX Runtime's int8 matrix kernels keep a
-                // pre-packed copy of the weights per session even with the shared container, so
-                // each extra session cost a copy of every layer. Measured on the built-in model
-                // (4 heads, 10 layers, 2 sessions): peak RSS of `scitag lsp` on the 20k-word
-                // manuscript 161 → 127 MB, keystroke p50 13.7 → 13.3 ms, the whole first analysis
-                // 2.17 → 2.36 s (docs/PERFORMANCE.md).
-                builder = builder
-                    .with_config_entry("session.disable_prepacking", "1")
-                    .map_err(|error| session_error(error.to_string()))?;
-            }
-            if in_place {
-                // Sound because the bytes are `'static` (see `in_place`).
-                builder = builder
-                    .with_config_entry("session.use_ort_model_bytes_directly", "1")
-                    .map_err(|error| session_error(error.to_string()))?
-                    .with_config_entry("session.use_ort_model_bytes_for_initializers", "1")
-                    .map_err(|error| session_error(error.to_string()))?;
-            }
-            let session = builder
-                .commit_from_memory(&files.onnx)
-                .map_err(|error| session_error(error.to_string()))?;
-            sessions.push(session);
-        }
+        let created =
+            sessions::create(environment, &files, options.threads).map_err(session_error)?;
+        let (sessions, pooled, weights) = (created.sessions, created.pooled, created.weights);
         let session_created = started.elapsed();
 
         let feeds = probe_inputs(&sessions[0]).map_err(session_error)?;
@@ -380,6 +323,8 @@ impl Tagger {
             overlap,
             context = ?tagger.context_max_tokens,
             heads = tagger.heads.len(),
+            sessions = tagger.sessions.len(),
+            weights,
             "model loaded in {:.0?}",
             started.elapsed()
         );
