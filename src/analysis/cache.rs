@@ -1,5 +1,6 @@
 //! The paragraph cache: NER results per paragraph, keyed by content, bounded, least recently used
-//! out first.
+//! out first (a [`BoundedCache`], which also holds what the analysis computes after the model per
+//! paragraph: `analysis::finished`).
 //!
 //! Entities are stored in prose coordinates (bytes of the paragraph's prose string), never in
 //! document positions, so a paragraph that moves, or whose neighbours change, is still a hit.
@@ -39,21 +40,24 @@ impl ParagraphKey {
 /// The entities of one paragraph, in prose coordinates.
 pub type CachedEntities = Arc<[Entity]>;
 
-/// A bounded map from [`ParagraphKey`] to entities. When it grows past its capacity it drops the
-/// least recently used quarter in one sweep, which keeps each operation cheap on average.
+/// A bounded map. When it grows past its capacity it drops the least recently used quarter in one
+/// sweep, which keeps each operation cheap on average.
 #[derive(Debug)]
-pub struct ParagraphCache {
+pub struct BoundedCache<K, V> {
     capacity: usize,
     clock: u64,
-    entries: HashMap<ParagraphKey, (CachedEntities, u64)>,
+    entries: HashMap<K, (V, u64)>,
 }
+
+/// The model's entities per paragraph.
+pub type ParagraphCache = BoundedCache<ParagraphKey, CachedEntities>;
 
 /// How many paragraphs the server keeps by default: a few long manuscripts' worth.
 pub const DEFAULT_CACHE_CAPACITY: usize = 20_000;
 
-impl ParagraphCache {
-    pub fn new(capacity: usize) -> ParagraphCache {
-        ParagraphCache {
+impl<K: Eq + Hash, V: Clone> BoundedCache<K, V> {
+    pub fn new(capacity: usize) -> BoundedCache<K, V> {
+        BoundedCache {
             capacity: capacity.max(1),
             clock: 0,
             entries: HashMap::new(),
@@ -68,18 +72,18 @@ impl ParagraphCache {
         self.entries.is_empty()
     }
 
-    /// The entities for `key`, marking the entry as recently used.
-    pub fn get(&mut self, key: ParagraphKey) -> Option<CachedEntities> {
+    /// The value for `key`, marking the entry as recently used.
+    pub fn get(&mut self, key: K) -> Option<V> {
         self.clock += 1;
         let clock = self.clock;
-        let (entities, last_used) = self.entries.get_mut(&key)?;
+        let (value, last_used) = self.entries.get_mut(&key)?;
         *last_used = clock;
-        Some(entities.clone())
+        Some(value.clone())
     }
 
-    pub fn insert(&mut self, key: ParagraphKey, entities: CachedEntities) {
+    pub fn insert(&mut self, key: K, value: V) {
         self.clock += 1;
-        self.entries.insert(key, (entities, self.clock));
+        self.entries.insert(key, (value, self.clock));
         if self.entries.len() > self.capacity {
             self.evict();
         }

@@ -25,11 +25,12 @@
 //!
 //! Math inside a word is kept: `TNF-$\alpha$` reads `TNF-α`, one word, and stays a protein.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 
 use super::{heads, names, software};
 use crate::ner::Entity;
-use crate::prose::{Paragraph, PieceKind};
+use crate::prose::{Paragraph, Piece, PieceKind};
 
 /// The guarded entities of one paragraph: trimmed, and without those the rules drop. `source` is
 /// the document text the paragraph was extracted from (math is recognised by its source bytes).
@@ -111,24 +112,42 @@ enum Origin {
 }
 
 fn origin(paragraph: &Paragraph, source: &str, offset: usize) -> Origin {
-    match paragraph.map.piece_at(offset) {
-        None => Origin::Text,
-        Some(piece) => match piece.kind {
-            PieceKind::Synthetic => Origin::Inserted,
-            PieceKind::Verbatim => Origin::Text,
-            PieceKind::Atomic => {
-                let text = source.get(piece.source.clone()).unwrap_or_default();
-                if text.starts_with('$')
-                    || text.starts_with("\\(")
-                    || text.starts_with("\\ensuremath")
-                {
-                    Origin::Math
-                } else {
-                    Origin::Text
-                }
+    paragraph
+        .map
+        .piece_at(offset)
+        .map_or(Origin::Text, |piece| piece_origin(piece, source))
+}
+
+fn piece_origin(piece: &Piece, source: &str) -> Origin {
+    match piece.kind {
+        PieceKind::Synthetic => Origin::Inserted,
+        PieceKind::Verbatim => Origin::Text,
+        PieceKind::Atomic => {
+            let text = source.get(piece.source.clone()).unwrap_or_default();
+            if text.starts_with('$') || text.starts_with("\\(") || text.starts_with("\\ensuremath")
+            {
+                Origin::Math
+            } else {
+                Origin::Text
             }
-        },
+        }
     }
+}
+
+/// A hash of everything [`apply`] reads of a paragraph: its prose and, of its offset map, where
+/// the prose is inline math or inserted text (the rest of the map, and the source bytes, do not
+/// change what the guards return). Two paragraphs with equal fingerprints and equal entities are
+/// guarded alike, wherever they are in whatever document.
+pub fn fingerprint(paragraph: &Paragraph, source: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    paragraph.prose.hash(&mut hasher);
+    for piece in paragraph.map.pieces() {
+        let origin = piece_origin(piece, source);
+        if origin != Origin::Text {
+            (piece.prose.start, piece.prose.end, origin as u8).hash(&mut hasher);
+        }
+    }
+    hasher.finish()
 }
 
 /// The trimmed range of one entity, or `None` when it must go.

@@ -9,6 +9,7 @@
 
 pub mod cache;
 pub mod consistency;
+mod finished;
 pub mod guards;
 pub mod heads;
 pub mod names;
@@ -250,6 +251,9 @@ pub struct Analyzer {
     /// Under the paragraph cache, for models whose sentences are independent: the entities of one
     /// sentence (in its own coordinates), so an edit in a long paragraph re-runs one sentence.
     sentences: Mutex<ParagraphCache>,
+    /// After the model: each paragraph's guarded and glossed entities, and the consistency
+    /// search's matches, kept for the next analysis.
+    finished: Mutex<finished::FinishMemo>,
     counters: Mutex<Counters>,
     cache_capacity: usize,
 }
@@ -265,6 +269,7 @@ impl Analyzer {
             sentences: Mutex::new(ParagraphCache::new(
                 cache_capacity.saturating_mul(SENTENCES_PER_PARAGRAPH),
             )),
+            finished: Mutex::new(finished::FinishMemo::new(cache_capacity)),
             counters: Mutex::new(Counters::default()),
             cache_capacity,
         }
@@ -352,9 +357,11 @@ impl Analyzer {
         // one and the consistency search.
         // Partial results (a document just opened) link only if the index is already built, so
         // the first tokens never wait for it; the complete result waits ([`link::embedded`]).
+        lock(&self.finished).use_glossary(request.glossary.as_ref());
         let mut finisher =
             Finisher::new(&request.text, request.language, request.glossary.as_deref())
-                .with_linker(request.settings.link.then(link::loaded).flatten());
+                .with_linker(request.settings.link.then(link::loaded).flatten())
+                .with_memo(&self.finished);
         let paragraphs = extracted.extraction.paragraphs.as_slice();
         let headings = extracted.headings.clone();
         let extracted_at = started.elapsed();
@@ -499,7 +506,12 @@ impl Analyzer {
         counters.cache_misses += stats.cache_misses as u64;
         counters.sentences_inferred += stats.sentences_inferred as u64;
         counters.last = stats;
-        let untagged = consistency::untagged_mentions(finisher.suppressed(), paragraphs, &entities);
+        let untagged = consistency::untagged_mentions(
+            finisher.suppressed(),
+            paragraphs,
+            &entities,
+            Some(&mut lock(&self.finished).terms),
+        );
         Ok(DocumentAnalysis {
             version: request.version,
             model: Some(identity),
@@ -802,7 +814,7 @@ pub fn analyze_texts(
                 .into_iter()
                 .unzip();
         let untagged =
-            consistency::untagged_mentions(finisher.suppressed(), &paragraphs, &entities);
+            consistency::untagged_mentions(finisher.suppressed(), &paragraphs, &entities, None);
         result.push(TextAnalysis {
             paragraphs,
             entities,
@@ -862,6 +874,8 @@ pub struct Finisher<'a> {
     pins: Option<&'a Glossary>,
     linker: Option<&'a Linker>,
     suppressed: Vec<Range<usize>>,
+    /// The server's analyses keep each paragraph's finished entities here for the next one.
+    memo: Option<&'a Mutex<finished::FinishMemo>>,
 }
 
 impl<'a> Finisher<'a> {
@@ -872,7 +886,15 @@ impl<'a> Finisher<'a> {
             pins: glossary.filter(|glossary| !glossary.links.is_empty()),
             linker: None,
             suppressed: suppress::suppressed_ranges(text, language),
+            memo: None,
         }
+    }
+
+    /// Keeps each paragraph's finished entities in `memo` and reuses those of earlier analyses
+    /// (the caller has made `memo` use this finisher's glossary).
+    fn with_memo(mut self, memo: &'a Mutex<finished::FinishMemo>) -> Finisher<'a> {
+        self.memo = Some(memo);
+        self
     }
 
     /// Links the finished entities with `linker` (the last step; `None`: no linking).
@@ -901,17 +923,11 @@ impl<'a> Finisher<'a> {
 
     /// One paragraph's entities (prose coordinates), finished.
     pub fn paragraph(&self, paragraph: &Paragraph, entities: &[Entity]) -> Vec<Glossed> {
-        let guarded = guards::apply(paragraph, self.text, entities);
-        let mut glossed = match self.glossary {
-            Some(glossary) => glossary.apply(&paragraph.prose, guarded),
-            None => guarded
-                .into_iter()
-                .map(|entity| Glossed {
-                    entity,
-                    origin: Origin::Model,
-                    accepted: false,
-                })
-                .collect(),
+        let mut glossed = match self.memo {
+            Some(memo) => lock(memo).finished(paragraph, self.text, entities, || {
+                self.guarded_and_glossed(paragraph, entities)
+            }),
+            None => self.guarded_and_glossed(paragraph, entities),
         };
         if !self.suppressed.is_empty() {
             glossed.retain(|glossed| {
@@ -921,6 +937,24 @@ impl<'a> Finisher<'a> {
             });
         }
         glossed
+    }
+}
+
+impl Finisher<'_> {
+    /// The guards, then the glossary (what [`finished::FinishMemo`] keeps per paragraph).
+    fn guarded_and_glossed(&self, paragraph: &Paragraph, entities: &[Entity]) -> Vec<Glossed> {
+        let guarded = guards::apply(paragraph, self.text, entities);
+        match self.glossary {
+            Some(glossary) => glossary.apply(&paragraph.prose, guarded),
+            None => guarded
+                .into_iter()
+                .map(|entity| Glossed {
+                    entity,
+                    origin: Origin::Model,
+                    accepted: false,
+                })
+                .collect(),
+        }
     }
 }
 
@@ -1086,6 +1120,65 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].code, crate::features::UNTAGGED_MENTION_CODE);
         assert_eq!(findings[0].related, vec![0..5]);
+    }
+
+    fn run_with(
+        analyzer: &Analyzer,
+        text: &str,
+        glossary: Option<Arc<Glossary>>,
+    ) -> DocumentAnalysis {
+        let request = AnalysisRequest {
+            text: text.to_owned(),
+            version: 1,
+            language: Language::Markdown,
+            settings: Arc::new(AnalysisSettings::default()),
+            partial_results: false,
+            focus: None,
+            glossary,
+            background: false,
+            previous: None,
+        };
+        analyzer
+            .analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {})
+            .expect("analysis")
+    }
+
+    /// What an analysis keeps for the next one (finished paragraphs, consistency matches) never
+    /// changes its result: a long-lived analyzer answers as a fresh one, when the same prose comes
+    /// from math in one document and from text in the next, when the glossary changes, and when
+    /// the tagged terms change.
+    #[test]
+    fn what_analyses_keep_for_the_next_never_changes_a_result() {
+        let (kept, _) = analyzer();
+        let ignore_abc = Arc::new(Glossary::parse("ignore = [\"Abc\"]\n").expect("glossary"));
+        let steps: [(&str, Option<Arc<Glossary>>); 6] = [
+            ("Kinase $Abc$ binds Notch.\n\nNotch and Abc again.\n", None),
+            ("Kinase Abc binds Notch.\n\nNotch and Abc again.\n", None),
+            (
+                "Kinase Abc binds Notch.\n\nNotch and Abc again.\n",
+                Some(ignore_abc.clone()),
+            ),
+            ("Kinase Abc binds Notch.\n\nNotch and Abc again.\n", None),
+            ("Kinase Abc binds notch.\n\nNotch and Abc again.\n", None),
+            (
+                "Kinase Abc binds notch.\n\nNotch and Abc again, Kinase.\n",
+                None,
+            ),
+        ];
+        let mut results = Vec::new();
+        for (text, glossary) in steps {
+            let (fresh, _) = analyzer();
+            let expected = run_with(&fresh, text, glossary.clone());
+            let got = run_with(&kept, text, glossary);
+            assert_eq!(got.entities, expected.entities, "{text:?}");
+            assert_eq!(got.untagged, expected.untagged, "{text:?}");
+            results.push(texts(text, &got).join("|"));
+        }
+        // The steps do change the result: math is no protein, the glossary's ignored term goes.
+        assert_eq!(results[0], "Kinase|Notch|Notch|Abc");
+        assert_eq!(results[1], "Kinase|Abc|Notch|Notch|Abc");
+        assert_eq!(results[2], "Kinase|Notch|Notch");
+        assert_eq!(results[3], results[1]);
     }
 
     fn texts<'a>(text: &'a str, analysis: &DocumentAnalysis) -> Vec<&'a str> {

@@ -69,7 +69,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let options = projects.extract_options(glossary.as_deref(), file, &text);
     let extraction = extract(&text, language, &options);
     let lines = LineIndex::new(&text);
-    let mut stdout = std::io::stdout().lock();
+    // Buffered: stdout itself flushes every line, or every 1 KiB of pretty JSON.
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         let value = to_json(&args, language, &text, &lines, &extraction);
         serde_json::to_writer_pretty(&mut stdout, &value)?;
@@ -77,6 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         write_text(&mut stdout, &args, &text, &lines, &extraction)?;
     }
+    stdout.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

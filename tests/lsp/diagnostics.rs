@@ -130,7 +130,7 @@ async fn consistency_hints_name_the_other_places_and_offer_to_pin_the_class() {
     let expected_entities = super::expected::tagger_entities(&text, Language::Markdown);
     let paragraphs = extract(&text, Language::Markdown, &ExtractOptions::default()).paragraphs;
     let suppressed = suppressed_ranges(&text, Language::Markdown);
-    let untagged = untagged_mentions(&suppressed, &paragraphs, &expected_entities);
+    let untagged = untagged_mentions(&suppressed, &paragraphs, &expected_entities, None);
     let findings = consistency(&expected_entities, &untagged, Some(Severity::Hint));
     assert!(
         findings.iter().any(|finding| !finding.related.is_empty()),
