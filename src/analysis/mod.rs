@@ -1082,20 +1082,7 @@ mod tests {
     }
 
     fn run(analyzer: &Analyzer, text: &str) -> DocumentAnalysis {
-        let request = AnalysisRequest {
-            text: text.to_owned(),
-            version: 1,
-            language: Language::Markdown,
-            settings: Arc::new(AnalysisSettings::default()),
-            partial_results: false,
-            focus: None,
-            glossary: None,
-            background: false,
-            previous: None,
-        };
-        analyzer
-            .analyze(&request, &|| true, &mut |_, _| {}, &mut |_| {})
-            .expect("analysis")
+        run_with(analyzer, text, None)
     }
 
     #[test]

@@ -141,6 +141,86 @@ pub fn position_of(text: &Rope, offset: usize, encoding: PositionEncoding) -> Li
     LineCol::new(saturating_u32(line), saturating_u32(column))
 }
 
+/// Positions of many offsets of one text, cheap when they come in increasing order (a publish's
+/// diagnostics, sorted by place): an offset on the line of the previous one, after it, is found
+/// by counting the characters between the two instead of four searches of the rope. Any other
+/// offset takes [`position_of`]. Gives exactly what [`position_of`] gives.
+pub struct Positions<'a> {
+    text: &'a Rope,
+    encoding: PositionEncoding,
+    cursor: std::cell::Cell<Option<Cursor>>,
+}
+
+/// The last offset converted: its byte, position, and where its line's successor starts.
+#[derive(Clone, Copy)]
+struct Cursor {
+    offset: usize,
+    position: LineCol,
+    next_line: usize,
+}
+
+impl<'a> Positions<'a> {
+    pub fn new(text: &'a Rope, encoding: PositionEncoding) -> Positions<'a> {
+        Positions {
+            text,
+            encoding,
+            cursor: std::cell::Cell::new(None),
+        }
+    }
+
+    pub fn text(&self) -> &'a Rope {
+        self.text
+    }
+
+    pub fn encoding(&self) -> PositionEncoding {
+        self.encoding
+    }
+
+    /// The position of byte `offset`, as [`position_of`].
+    pub fn position(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len_bytes());
+        if let Some(cursor) = self.cursor.get()
+            && cursor.offset <= offset
+            && offset < cursor.next_line
+            && let Some(between) = self.text.get_byte_slice(cursor.offset..offset)
+        {
+            let columns = match self.encoding {
+                PositionEncoding::Utf8 => between.len_bytes(),
+                PositionEncoding::Utf16 => between.chars().map(char::len_utf16).sum(),
+                PositionEncoding::Utf32 => between.chars().count(),
+            };
+            let position = LineCol::new(
+                cursor.position.line,
+                cursor
+                    .position
+                    .character
+                    .saturating_add(saturating_u32(columns)),
+            );
+            self.cursor.set(Some(Cursor {
+                offset,
+                position,
+                ..cursor
+            }));
+            return position;
+        }
+        let position = position_of(self.text, offset, self.encoding);
+        let line = position.line as usize;
+        let next_line = if line + 1 < self.text.len_lines() {
+            self.text.line_to_byte(line + 1)
+        } else {
+            self.text.len_bytes() + 1
+        };
+        // Only a character boundary can be walked from.
+        let offset = self.text.char_to_byte(self.text.byte_to_char(offset));
+        self.cursor.set(Some(Cursor {
+            offset,
+            position,
+            next_line,
+        }));
+        position
+    }
+}
+
 /// The byte offset where line `line` ends, before its line break.
 pub fn line_content_end(text: &Rope, line: usize) -> usize {
     let next_line_start = if line + 1 < text.len_lines() {
@@ -191,6 +271,54 @@ fn saturating_u32(value: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cursor gives what `position_of` gives, for every offset of texts with CRLF, lone CR,
+    /// emoji, CJK and combining marks, in increasing order, in a shuffled order, and inside
+    /// characters.
+    #[test]
+    fn positions_in_any_order_equal_position_of() {
+        let texts = [
+            "plain\nlines\n",
+            "a\r\nb\r\n\r\nc",
+            "lone\rcr\r\rend",
+            "emoji 😀 and 👩‍🔬 here\nCJK 中文字 é́ x\n",
+            "",
+            "no newline at all",
+            "\n\n\n",
+        ];
+        for text in texts {
+            let rope = Rope::from_str(text);
+            let mut offsets: Vec<usize> = (0..=text.len() + 2).collect();
+            for encoding in ENCODINGS {
+                let positions = Positions::new(&rope, encoding);
+                for &offset in &offsets {
+                    assert_eq!(
+                        positions.position(offset),
+                        position_of(&rope, offset, encoding),
+                        "{encoding} {offset} in {text:?} (increasing)"
+                    );
+                }
+            }
+            // A fixed shuffle: backwards jumps, repeats and jumps across lines.
+            let mut state = 0x2545_f491_4f6c_dd1du64;
+            for index in (1..offsets.len()).rev() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                offsets.swap(index, (state % (index as u64 + 1)) as usize);
+            }
+            for encoding in ENCODINGS {
+                let positions = Positions::new(&rope, encoding);
+                for &offset in &offsets {
+                    assert_eq!(
+                        positions.position(offset),
+                        position_of(&rope, offset, encoding),
+                        "{encoding} {offset} in {text:?} (shuffled)"
+                    );
+                }
+            }
+        }
+    }
 
     const ENCODINGS: [PositionEncoding; 3] = [
         PositionEncoding::Utf8,

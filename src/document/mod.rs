@@ -13,8 +13,8 @@ use std::ops::Range;
 use ropey::Rope;
 
 pub use line_index::{
-    LineCol, PositionEncoding, PositionError, len_in, line_content_end, line_count, line_of,
-    line_start, offset_of, position_of,
+    LineCol, PositionEncoding, PositionError, Positions, len_in, line_content_end, line_count,
+    line_of, line_start, offset_of, position_of,
 };
 pub use text_lines::TextLines;
 

@@ -11,7 +11,7 @@ use tower_lsp_server::ls_types::{
     MarkupContent, MarkupKind, NumberOrString, SymbolKind, TextDocumentContentChangeEvent,
 };
 
-use crate::document::{self, LineCol, PositionEncoding, TextChange};
+use crate::document::{self, LineCol, PositionEncoding, Positions, TextChange};
 use crate::features::{
     Finding, HoverInfo, LOW_CONFIDENCE_CODE, LinkFinding, LowConfidence, OutlineKind,
     OutlineSymbol, Severity,
@@ -34,6 +34,14 @@ pub fn range(text: &Rope, range: Range<usize>, encoding: PositionEncoding) -> ls
     lsp::Range::new(
         position(document::position_of(text, range.start, encoding)),
         position(document::position_of(text, range.end, encoding)),
+    )
+}
+
+/// [`range`] through a [`Positions`] cursor (many ranges of one text, in order).
+pub fn range_in(positions: &Positions<'_>, range: Range<usize>) -> lsp::Range {
+    lsp::Range::new(
+        position(positions.position(range.start)),
+        position(positions.position(range.end)),
     )
 }
 
@@ -61,11 +69,10 @@ fn scitag_diagnostic(
     severity: DiagnosticSeverity,
     code: &str,
     message: &str,
-    text: &Rope,
-    encoding: PositionEncoding,
+    positions: &Positions<'_>,
 ) -> Diagnostic {
     Diagnostic {
-        range: range(text, bytes, encoding),
+        range: range_in(positions, bytes),
         severity: Some(severity),
         code: Some(NumberOrString::String(code.to_owned())),
         source: Some(DIAGNOSTIC_SOURCE.to_owned()),
@@ -74,18 +81,13 @@ fn scitag_diagnostic(
     }
 }
 
-pub fn diagnostic(
-    low_confidence: &LowConfidence,
-    text: &Rope,
-    encoding: PositionEncoding,
-) -> Diagnostic {
+pub fn diagnostic(low_confidence: &LowConfidence, positions: &Positions<'_>) -> Diagnostic {
     scitag_diagnostic(
         low_confidence.range.clone(),
         severity(low_confidence.severity),
         LOW_CONFIDENCE_CODE,
         &low_confidence.message,
-        text,
-        encoding,
+        positions,
     )
 }
 
@@ -93,8 +95,7 @@ pub fn diagnostic(
 /// class its quick fix pins (`{"term": …, "class": …}`).
 pub fn finding_diagnostic(
     finding: &Finding,
-    text: &Rope,
-    encoding: PositionEncoding,
+    positions: &Positions<'_>,
     uri: &lsp::Uri,
 ) -> Diagnostic {
     let related = finding
@@ -103,7 +104,7 @@ pub fn finding_diagnostic(
         .map(|other| lsp::DiagnosticRelatedInformation {
             location: lsp::Location {
                 uri: uri.clone(),
-                range: range(text, other.clone(), encoding),
+                range: range_in(positions, other.clone()),
             },
             message: "tagged here".to_owned(),
         })
@@ -116,35 +117,25 @@ pub fn finding_diagnostic(
             severity(finding.severity),
             finding.code,
             &finding.message,
-            text,
-            encoding,
+            positions,
         )
     }
 }
 
 /// A hint about the document's LaTeX project (a link not followed, a root not found).
-pub fn project_hint_diagnostic(
-    hint: &ProjectHint,
-    text: &Rope,
-    encoding: PositionEncoding,
-) -> Diagnostic {
+pub fn project_hint_diagnostic(hint: &ProjectHint, positions: &Positions<'_>) -> Diagnostic {
     scitag_diagnostic(
         hint.range.clone(),
         DiagnosticSeverity::HINT,
         LATEX_PROJECT_CODE,
         &hint.message,
-        text,
-        encoding,
+        positions,
     )
 }
 
 /// A linking diagnostic; `data` holds the texts its quick fixes put in place of the mention
 /// (`{"replacements": [...]}`).
-pub fn link_diagnostic(
-    finding: &LinkFinding,
-    text: &Rope,
-    encoding: PositionEncoding,
-) -> Diagnostic {
+pub fn link_diagnostic(finding: &LinkFinding, positions: &Positions<'_>) -> Diagnostic {
     Diagnostic {
         data: Some(serde_json::json!({ "replacements": finding.replacements })),
         ..scitag_diagnostic(
@@ -152,8 +143,7 @@ pub fn link_diagnostic(
             severity(finding.severity),
             finding.code,
             &finding.message,
-            text,
-            encoding,
+            positions,
         )
     }
 }
@@ -231,7 +221,7 @@ mod tests {
             severity: Severity::Hint,
             message: "Low-confidence protein: 50.0%".into(),
         };
-        let diagnostic = diagnostic(&low, &text, PositionEncoding::Utf16);
+        let diagnostic = diagnostic(&low, &Positions::new(&text, PositionEncoding::Utf16));
         assert_eq!(diagnostic.source.as_deref(), Some("scitag"));
         assert_eq!(
             diagnostic.code,

@@ -96,6 +96,8 @@ pub fn absolute_tokens(
     let mut tokens = Vec::with_capacity(highlights.len());
     let mut unknown_labels: Vec<&str> = Vec::new();
     let text_len = text.len_bytes();
+    // The highlights are sorted: the cursor walks along each line instead of searching the rope.
+    let positions = document::Positions::new(text, encoding);
     for highlight in highlights {
         let Some(token_type) = legend.token_type(highlight.label) else {
             if !unknown_labels.contains(&highlight.label) {
@@ -126,9 +128,23 @@ pub fn absolute_tokens(
             );
             continue;
         }
-        let first_line = document::line_of(text, start);
-        let last_line = document::line_of(text, end - 1);
-        for line in first_line..=last_line {
+        let first = positions.position(start);
+        let last_line = document::line_of(text, end - 1) as u32;
+        if last_line == first.line && !matches!(text.byte(end - 1), b'\n' | b'\r') {
+            // On one line, no line break in it (nearly every entity): the length is the
+            // difference of two columns.
+            let length = (positions.position(end).character - first.character) as usize;
+            push_token(
+                &mut tokens,
+                first.line,
+                first.character,
+                length,
+                token_type,
+                modifiers,
+            );
+            continue;
+        }
+        for line in first.line as usize..=last_line as usize {
             let piece_start = start.max(document::line_start(text, line));
             let piece_end = end.min(document::line_content_end(text, line));
             if piece_start >= piece_end {

@@ -11,6 +11,7 @@
 
 use tower_lsp_server::ls_types::{Diagnostic, Uri};
 
+use crate::document::Positions;
 use crate::server::{ServerState, convert};
 
 impl ServerState {
@@ -30,29 +31,31 @@ impl ServerState {
             return;
         };
         let text = snapshot.text();
+        // Each list is in document order: the cursor walks each one's line instead of searching.
+        let positions = Positions::new(text, encoding);
         let mut diagnostics: Vec<_> = snapshot
             .low_confidence()
             .iter()
-            .map(|low| convert::diagnostic(low, text, encoding))
+            .map(|low| convert::diagnostic(low, &positions))
             .collect();
         diagnostics.extend(
             snapshot
                 .consistency()
                 .iter()
-                .map(|finding| convert::finding_diagnostic(finding, text, encoding, uri)),
+                .map(|finding| convert::finding_diagnostic(finding, &positions, uri)),
         );
         diagnostics.extend(
             snapshot
                 .project_hints()
                 .iter()
                 .filter(|hint| hint.range.end <= text.len_bytes())
-                .map(|hint| convert::project_hint_diagnostic(hint, text, encoding)),
+                .map(|hint| convert::project_hint_diagnostic(hint, &positions)),
         );
         diagnostics.extend(
             snapshot
                 .link_findings()
                 .iter()
-                .map(|finding| convert::link_diagnostic(finding, text, encoding)),
+                .map(|finding| convert::link_diagnostic(finding, &positions)),
         );
         diagnostics.sort_by_key(|diagnostic| (diagnostic.range.start, diagnostic.range.end));
         let version = snapshot.version();
