@@ -357,11 +357,10 @@ impl Analyzer {
         // one and the consistency search.
         // Partial results (a document just opened) link only if the index is already built, so
         // the first tokens never wait for it; the complete result waits ([`link::embedded`]).
-        lock(&self.finished).use_glossary(request.glossary.as_ref());
         let mut finisher =
             Finisher::new(&request.text, request.language, request.glossary.as_deref())
                 .with_linker(request.settings.link.then(link::loaded).flatten())
-                .with_memo(&self.finished);
+                .with_memo(&self.finished, request.glossary.as_ref());
         let paragraphs = extracted.extraction.paragraphs.as_slice();
         let headings = extracted.headings.clone();
         let extracted_at = started.elapsed();
@@ -891,8 +890,13 @@ impl<'a> Finisher<'a> {
     }
 
     /// Keeps each paragraph's finished entities in `memo` and reuses those of earlier analyses
-    /// (the caller has made `memo` use this finisher's glossary).
-    fn with_memo(mut self, memo: &'a Mutex<finished::FinishMemo>) -> Finisher<'a> {
+    /// finished with the same `glossary` (this finisher's, shared).
+    fn with_memo(
+        mut self,
+        memo: &'a Mutex<finished::FinishMemo>,
+        glossary: Option<&Arc<Glossary>>,
+    ) -> Finisher<'a> {
+        lock(memo).use_glossary(glossary);
         self.memo = Some(memo);
         self
     }

@@ -237,7 +237,27 @@ pub fn is_company(text: &str) -> bool {
     NAMES.get(words.join(" ").as_str()) == Some(&Kind::Company)
 }
 
-/// A listed name, or a listed name with a plural `s`.
+/// The whitespace character that ends the `words`-th word of `characters` (offsets and characters,
+/// walked in either direction), or `None` when they hold fewer words.
+fn space_after_words(
+    characters: impl Iterator<Item = (usize, char)>,
+    words: usize,
+) -> Option<(usize, char)> {
+    let (mut seen, mut in_word) = (0, false);
+    for (offset, character) in characters {
+        if !character.is_whitespace() {
+            in_word = true;
+        } else if in_word {
+            in_word = false;
+            seen += 1;
+            if seen == words {
+                return Some((offset, character));
+            }
+        }
+    }
+    None
+}
+
 /// Whether the entity at `range` of `prose` is part of a longer listed name written around it, of a
 /// kind that has no entity class: `Tucker` in `non-negative Tucker decomposition`, `Monte Carlo`
 /// in `Markov chain Monte Carlo`. Names are compared by whole words, without case.
@@ -245,35 +265,10 @@ pub fn inside_known_name(prose: &str, range: std::ops::Range<usize>) -> bool {
     const MOST_WORDS: usize = 5;
     // Only the words that can share a listed name with the entity: up to MOST_WORDS around it (the
     // guards run on every paragraph of every analysis, so the paragraph is not split whole).
-    let mut low = 0;
-    let mut seen = 0;
-    let mut in_word = false;
-    for (offset, character) in prose[..range.start].char_indices().rev() {
-        if !character.is_whitespace() {
-            in_word = true;
-        } else if in_word {
-            in_word = false;
-            seen += 1;
-            if seen == MOST_WORDS {
-                low = offset + character.len_utf8();
-                break;
-            }
-        }
-    }
-    let mut high = prose.len();
-    let (mut seen, mut in_word) = (0, false);
-    for (offset, character) in prose[range.end..].char_indices() {
-        if !character.is_whitespace() {
-            in_word = true;
-        } else if in_word {
-            in_word = false;
-            seen += 1;
-            if seen == MOST_WORDS {
-                high = range.end + offset;
-                break;
-            }
-        }
-    }
+    let low = space_after_words(prose[..range.start].char_indices().rev(), MOST_WORDS)
+        .map_or(0, |(offset, space)| offset + space.len_utf8());
+    let high = space_after_words(prose[range.end..].char_indices(), MOST_WORDS)
+        .map_or(prose.len(), |(offset, _)| range.end + offset);
     // Whitespace-separated words of that window with their byte ranges in `prose`.
     let mut words: Vec<std::ops::Range<usize>> = Vec::new();
     let mut word_start = None;
@@ -320,6 +315,7 @@ pub fn inside_known_name(prose: &str, range: std::ops::Range<usize>) -> bool {
     false
 }
 
+/// A listed name, or a listed name with a plural `s`.
 fn listed(name: &str) -> Option<Kind> {
     NAMES.get(name).copied().or_else(|| {
         name.strip_suffix('s')

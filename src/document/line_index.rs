@@ -127,18 +127,27 @@ pub fn offset_of(
 /// The position of byte `offset` in `text`. Offsets past the end are clamped to the end and
 /// offsets inside a character are rounded down to its start.
 pub fn position_of(text: &Rope, offset: usize, encoding: PositionEncoding) -> LineCol {
+    locate(text, offset, encoding).0
+}
+
+/// [`position_of`], and the byte where the character holding `offset` starts.
+fn locate(text: &Rope, offset: usize, encoding: PositionEncoding) -> (LineCol, usize) {
     let offset = offset.min(text.len_bytes());
     let char_index = text.byte_to_char(offset);
     let line = text.char_to_line(char_index);
     let line_start_char = text.line_to_char(line);
+    let char_start = text.char_to_byte(char_index);
     let column = match encoding {
-        PositionEncoding::Utf8 => text.char_to_byte(char_index) - text.line_to_byte(line),
+        PositionEncoding::Utf8 => char_start - text.line_to_byte(line),
         PositionEncoding::Utf16 => {
             text.char_to_utf16_cu(char_index) - text.char_to_utf16_cu(line_start_char)
         }
         PositionEncoding::Utf32 => char_index - line_start_char,
     };
-    LineCol::new(saturating_u32(line), saturating_u32(column))
+    (
+        LineCol::new(saturating_u32(line), saturating_u32(column)),
+        char_start,
+    )
 }
 
 /// Positions of many offsets of one text, cheap when they come in increasing order (a publish's
@@ -203,15 +212,14 @@ impl<'a> Positions<'a> {
             }));
             return position;
         }
-        let position = position_of(self.text, offset, self.encoding);
+        // Walks start from the character boundary at or before `offset`.
+        let (position, offset) = locate(self.text, offset, self.encoding);
         let line = position.line as usize;
         let next_line = if line + 1 < self.text.len_lines() {
             self.text.line_to_byte(line + 1)
         } else {
             self.text.len_bytes() + 1
         };
-        // Only a character boundary can be walked from.
-        let offset = self.text.char_to_byte(self.text.byte_to_char(offset));
         self.cursor.set(Some(Cursor {
             offset,
             position,
@@ -272,49 +280,46 @@ fn saturating_u32(value: usize) -> u32 {
 mod tests {
     use super::*;
 
-    /// The cursor gives what `position_of` gives, for every offset of texts with CRLF, lone CR,
-    /// emoji, CJK and combining marks, in increasing order, in a shuffled order, and inside
-    /// characters.
-    #[test]
-    fn positions_in_any_order_equal_position_of() {
-        let texts = [
-            "plain\nlines\n",
-            "a\r\nb\r\n\r\nc",
-            "lone\rcr\r\rend",
-            "emoji 😀 and 👩‍🔬 here\nCJK 中文字 é́ x\n",
-            "",
-            "no newline at all",
-            "\n\n\n",
-        ];
-        for text in texts {
-            let rope = Rope::from_str(text);
-            let mut offsets: Vec<usize> = (0..=text.len() + 2).collect();
-            for encoding in ENCODINGS {
-                let positions = Positions::new(&rope, encoding);
-                for &offset in &offsets {
-                    assert_eq!(
-                        positions.position(offset),
-                        position_of(&rope, offset, encoding),
-                        "{encoding} {offset} in {text:?} (increasing)"
-                    );
-                }
-            }
-            // A fixed shuffle: backwards jumps, repeats and jumps across lines.
-            let mut state = 0x2545_f491_4f6c_dd1du64;
-            for index in (1..offsets.len()).rev() {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                offsets.swap(index, (state % (index as u64 + 1)) as usize);
-            }
-            for encoding in ENCODINGS {
-                let positions = Positions::new(&rope, encoding);
-                for &offset in &offsets {
-                    assert_eq!(
-                        positions.position(offset),
-                        position_of(&rope, offset, encoding),
-                        "{encoding} {offset} in {text:?} (shuffled)"
-                    );
+    /// Pieces the cursor's texts are made of: line breaks of all three kinds, multi-byte and
+    /// astral characters, a ZWJ sequence, a combining mark.
+    const PIECES: &[&str] = &[
+        "a",
+        "word ",
+        "\n",
+        "\r\n",
+        "\r",
+        "\n\n",
+        "😀",
+        "👩‍🔬",
+        "中文字",
+        "é",
+        "\u{301}",
+        " ",
+    ];
+
+    proptest::proptest! {
+        /// The cursor gives what `position_of` gives, in every encoding, for every offset of the
+        /// text in increasing order (inside characters and past the end included), then for the
+        /// same offsets in any order (backwards jumps, repeats, jumps across lines).
+        #[test]
+        fn positions_in_any_order_equal_position_of(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..40),
+            shuffled in proptest::collection::vec(0usize..400, 0..80),
+        ) {
+            let text: String = pieces.concat();
+            let rope = Rope::from_str(&text);
+            let increasing: Vec<usize> = (0..=text.len() + 2).collect();
+            let any_order: Vec<usize> = shuffled.iter().map(|offset| offset % (text.len() + 3)).collect();
+            for offsets in [&increasing, &any_order] {
+                for encoding in ENCODINGS {
+                    let positions = Positions::new(&rope, encoding);
+                    for &offset in offsets {
+                        proptest::prop_assert_eq!(
+                            positions.position(offset),
+                            position_of(&rope, offset, encoding),
+                            "{} {} in {:?}", encoding, offset, text
+                        );
+                    }
                 }
             }
         }

@@ -129,11 +129,12 @@ pub fn absolute_tokens(
             continue;
         }
         let first = positions.position(start);
-        let last_line = document::line_of(text, end - 1) as u32;
-        if last_line == first.line && !matches!(text.byte(end - 1), b'\n' | b'\r') {
-            // On one line, no line break in it (nearly every entity): the length is the
-            // difference of two columns.
-            let length = (positions.position(end).character - first.character) as usize;
+        let last = positions.position(end);
+        // On one line (nearly every entity): the length is the difference of two columns. A
+        // range that ends after a line break ends on the next line; one that ends inside `\r\n`
+        // (before its `\n`) holds a `\r` that is no part of a token.
+        if last.line == first.line && text.byte(end - 1) != b'\r' {
+            let length = (last.character - first.character) as usize;
             push_token(
                 &mut tokens,
                 first.line,
@@ -144,7 +145,7 @@ pub fn absolute_tokens(
             );
             continue;
         }
-        for line in first.line as usize..=last_line as usize {
+        for line in first.line as usize..=document::line_of(text, end - 1) {
             let piece_start = start.max(document::line_start(text, line));
             let piece_end = end.min(document::line_content_end(text, line));
             if piece_start >= piece_end {
