@@ -17,7 +17,13 @@ fi
 load_path=()
 for dir in /usr/share/emacs/site-lisp/elpa/*/; do load_path+=(-L "$dir"); done
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# A server the editor started may still be writing its index cache under $tmp for a moment after
+# the editor quit (it stops at the end of its input): retry the removal for up to 10 s.
+cleanup() {
+  for _ in $(seq 20); do rm -rf "$tmp" 2>/dev/null && return; sleep 0.5; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 cp "$repo/tests/editors/fixtures/sample.md" "$tmp/paper.md"
 mkdir -p "$tmp/bin"
 ln -s "$bin" "$tmp/bin/scitag"

@@ -37,7 +37,13 @@ fi
 
 # Keep Neovim's state, logs and sockets out of the home directory and the system temp directory.
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# A server the editor started may still be writing its index cache under $tmp for a moment after
+# the editor quit (it stops at the end of its input): retry the removal for up to 10 s.
+cleanup() {
+  for _ in $(seq 20); do rm -rf "$tmp" 2>/dev/null && return; sleep 0.5; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 export XDG_CONFIG_HOME=$tmp/config XDG_DATA_HOME=$tmp/data XDG_STATE_HOME=$tmp/state XDG_CACHE_HOME=$tmp/cache
 export XDG_RUNTIME_DIR=$tmp/run TMPDIR=$tmp
 mkdir -p -m 700 "$XDG_RUNTIME_DIR"
