@@ -309,9 +309,17 @@ impl TestClient {
     /// Asserts that the server's output ends with no further message (after `what`) and that the
     /// in-process server task, if any, ends without a panic.
     async fn expect_end(&mut self, what: &str) {
-        let rest = tokio::time::timeout(TIMEOUT, self.read_raw())
-            .await
-            .unwrap_or_else(|_| panic!("the server ends after {what}"));
+        // Diagnostics the test ignores may still be on their way (written before the server read
+        // `exit`); anything else is a message after the end.
+        let rest = loop {
+            let rest = tokio::time::timeout(TIMEOUT, self.read_raw())
+                .await
+                .unwrap_or_else(|_| panic!("the server ends after {what}"));
+            match rest {
+                Some(message) if self.is_ignored(&message) => continue,
+                rest => break rest,
+            }
+        };
         assert!(rest.is_none(), "a message after {what}: {rest:#?}");
         if let Some(server) = self.server.take() {
             tokio::time::timeout(TIMEOUT, server)
