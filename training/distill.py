@@ -9,7 +9,9 @@ Two steps, each resumable, everything derived kept outside the work tree (--work
    are not used), and the prose of the manuscripts in ../shared/corpus (`scitag prose`, split into words
    like JNLPBA's tokens). Written to --work/soft-<pool>.npz (float16) with the pool's words.
    `--teacher DIR` takes another teacher (e.g. ~/.cache/scitag/teacher-bc5cdr/best): its labels are its
-   config.json id2label; a label set other than JNLPBA's is stored in the file as `label_names`. `--out`
+   config.json id2label; a label set other than JNLPBA's is stored in the file as `label_names`. A
+   multi-head teacher (a multitask.py checkpoint, or training/from_ort.py's copy of the shipped model)
+   gives the labels of some of its heads in one pass, `--head jnlpba,bc5cdr --out soft-{head}.npz`. `--out`
    names the file (relative: under --work) and `--pool-from NPZ` takes the pool (sentences, order, groups,
    JNLPBA gold) from an earlier soft file instead of rebuilding it, so a second teacher labels exactly the
    sentences of the first (multitask.py --head-soft needs that).
@@ -130,17 +132,46 @@ def soft_path(args) -> Path:
     return args.work / f"soft-{'train-dev' if args.with_dev else 'train'}.npz"
 
 
+class Heads(torch.nn.Module):
+    """Some heads of a multi-head model, called as one token classifier: their logits side by side."""
+
+    def __init__(self, model, heads: list[str]):
+        super().__init__()
+        self.model, self.heads = model, heads
+
+    def forward(self, input_ids, attention_mask):
+        from types import SimpleNamespace
+
+        out = self.model(input_ids, attention_mask, torch.zeros_like(input_ids))
+        return SimpleNamespace(logits=torch.cat([out[h] for h in self.heads], dim=-1))
+
+
 def soft(args, log) -> None:
     from teacher import load_tokenizer as teacher_tokenizer, predict_word_logits, special_ids
     from transformers import MPNetForTokenClassification
 
     torch.set_num_threads(args.threads)
-    id2label = json.loads((args.teacher / "config.json").read_text())["id2label"]
-    labels = [id2label[str(i)] for i in range(len(id2label))]
-    if len(labels) < 2 or labels[0] != "O":
-        raise SystemExit(f"distill: {args.teacher}/config.json id2label must start with O: {labels}")
-    if labels != JNLPBA_LABELS:
-        say(log, f"teacher {args.teacher}: labels {', '.join(labels)}")
+    multihead = (args.teacher / "heads.json").exists()
+    if multihead:  # a multitask.py checkpoint (or training/from_ort.py's copy of a shipped model)
+        from multitask import HEADS, load_multihead
+        heads = (args.head or "").split(",")
+        if not heads or any(h not in HEADS for h in heads):
+            raise SystemExit(f"distill: {args.teacher} is a multi-head model: --head must name some of "
+                             f"{', '.join(HEADS)} (comma-separated)")
+        if len(heads) > 1 and "{head}" not in str(args.out or ""):
+            raise SystemExit("distill: several --head need an --out with {head} in it, e.g. soft-{head}.npz")
+        label_sets = [list(HEADS[h][1]) for h in heads]
+    else:
+        if args.head:
+            raise SystemExit(f"distill: --head {args.head}: {args.teacher} has one output (no heads.json)")
+        heads = [None]
+        id2label = json.loads((args.teacher / "config.json").read_text())["id2label"]
+        label_sets = [[id2label[str(i)] for i in range(len(id2label))]]
+    for labels in label_sets:
+        if len(labels) < 2 or labels[0] != "O":
+            raise SystemExit(f"distill: {args.teacher}: labels must start with O: {labels}")
+        if labels != JNLPBA_LABELS:
+            say(log, f"teacher {args.teacher}: labels {', '.join(labels)}")
     if args.pool_from:
         pool = np.load(args.pool_from, allow_pickle=True)
         sents = [Sentence(list(w), list(l)) for w, l in zip(pool["words"], pool["labels"])]
@@ -153,34 +184,46 @@ def soft(args, log) -> None:
     tok = teacher_tokenizer(args.teacher / "tokenizer.json")
     cls_id, sep_id, pad_id, unk_id = special_ids(tok)
     tokenize_sentences(sents, tok, unk_id)
-    model = MPNetForTokenClassification.from_pretrained(args.teacher)
-    if model.config.num_labels != len(labels):
-        raise SystemExit(f"distill: {args.teacher} has {model.config.num_labels} outputs, id2label {len(labels)}")
+    if multihead:
+        model = Heads(load_multihead(args.teacher), heads)
+        say(log, f"teacher {args.teacher}: heads {', '.join(heads)} in one pass")
+    else:
+        model = MPNetForTokenClassification.from_pretrained(args.teacher)
+        if model.config.num_labels != len(label_sets[0]):
+            raise SystemExit(f"distill: {args.teacher} has {model.config.num_labels} outputs, id2label "
+                             f"{len(label_sets[0])}")
     # the pool's labels are JNLPBA's; packing reads them only for label ids the teacher does not use, so a
     # teacher with other labels packs the same windows from "O"-labelled copies
-    packed = sents if labels == LABELS else [Sentence(s.words, ["O"] * len(s.words), s.pieces, s.starts)
-                                              for s in sents]
+    packed = sents if label_sets == [LABELS] else [Sentence(s.words, ["O"] * len(s.words), s.pieces, s.starts)
+                                                    for s in sents]
     windows = pack_windows(packed, docs, args.max_tokens, True, cls_id=cls_id, sep_id=sep_id)
     started = time.time()
-    probs = [np.zeros((len(s.words), len(labels)), dtype=np.float16) for s in sents]
+    widths = [len(labels) for labels in label_sets]
+    cuts = np.cumsum([0] + widths)
+    probs = [[np.zeros((len(s.words), n), dtype=np.float16) for s in sents] for n in widths]
     chunk = 2048
     for c in range(0, len(windows), chunk):
         part = windows[c : c + chunk]
         for w, logits in zip(part, predict_word_logits(model, part, pad_id)):
-            z = logits.astype(np.float64)
-            p = np.exp(z - z.max(axis=-1, keepdims=True))
-            p /= p.sum(axis=-1, keepdims=True)
-            for (si, wi), row in zip(w.words, p):
-                probs[si][wi] = row
+            for k in range(len(widths)):
+                z = logits[:, cuts[k]:cuts[k + 1]].astype(np.float64)
+                p = np.exp(z - z.max(axis=-1, keepdims=True))
+                p /= p.sum(axis=-1, keepdims=True)
+                for (si, wi), row in zip(w.words, p):
+                    probs[k][si][wi] = row
         say(log, f"soft labels: {min(c + chunk, len(windows))}/{len(windows)} windows, {time.time() - started:.0f}s")
-    out = soft_path(args)
-    tmp = out.with_name(out.name + ".tmp.npz")
-    extra = {} if labels == JNLPBA_LABELS else {"label_names": np.array(labels)}
-    np.savez_compressed(tmp, probs=np.array(probs, dtype=object), words=np.array([s.words for s in sents], dtype=object),
-                        labels=np.array([s.labels for s in sents], dtype=object), gold=np.array(gold),
-                        docs=np.array(docs), **extra)
-    os.replace(tmp, out)
-    say(log, f"wrote {out} in {time.time() - started:.0f}s")
+    for head, labels, head_probs in zip(heads, label_sets, probs):
+        out = soft_path(args)
+        if head is not None:
+            out = out.with_name(out.name.replace("{head}", head))
+        tmp = out.with_name(out.name + ".tmp.npz")
+        extra = {} if labels == JNLPBA_LABELS else {"label_names": np.array(labels)}
+        np.savez_compressed(tmp, probs=np.array(head_probs, dtype=object),
+                            words=np.array([s.words for s in sents], dtype=object),
+                            labels=np.array([s.labels for s in sents], dtype=object), gold=np.array(gold),
+                            docs=np.array(docs), **extra)
+        os.replace(tmp, out)
+        say(log, f"wrote {out} in {time.time() - started:.0f}s")
 
 
 # ------------------------------------------------------------------ step 2: the student
@@ -329,6 +372,10 @@ def main() -> None:
                     help="soft: the teacher (labels from its config.json id2label)")
     ap.add_argument("--out", type=Path, default=None,
                     help="the soft-label file (relative: under --work); default soft-train[-dev].npz")
+    ap.add_argument("--head", default=None,
+                    help="with a multi-head --teacher (a multitask.py checkpoint, or training/from_ort.py's copy of "
+                         "the shipped model): the heads whose labels to write, comma-separated, in one pass (then --out "
+                         "has {head} in it)")
     ap.add_argument("--pool-from", type=Path, default=None,
                     help="soft: the pool (sentences, order, groups) of this soft file instead of rebuilding it")
     ap.add_argument("--work", type=Path, default=CACHE / "distill")
@@ -352,7 +399,7 @@ def main() -> None:
     # the default soft run logs to --work/soft.log as before; another --out gets its own log beside it
     log_path = args.work / f"{args.step}.log"
     if args.step == "soft" and args.out:
-        log_path = soft_path(args).with_suffix(".log")
+        log_path = soft_path(args).with_name(soft_path(args).name.replace("{head}", "heads")).with_suffix(".log")
     log = open(log_path, "a", encoding="utf-8")
     say(log, f"args: {vars(args)}")
     (soft if args.step == "soft" else train)(args, log)

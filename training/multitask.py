@@ -321,6 +321,9 @@ def main() -> None:
                          "~/.cache/scitag/distill/best) frozen as the encoder and `jnlpba` head; train only "
                          "a branch of --branch-layers layers and the other heads")
     ap.add_argument("--branch-layers", type=int, default=2)
+    ap.add_argument("--warm-start", type=Path, default=None,
+                    help="with --frozen-base: the branch and heads start from this checkpoint's (a multitask.py best/, "
+                         "or training/from_ort.py's copy of the shipped model) instead of copies of the base's layers")
     ap.add_argument("--head-soft", action="append", default=[], metavar="HEAD=NPZ",
                     help="distil this head from another teacher's soft labels over the same pool (distill.py soft "
                          "--teacher DIR --pool-from <the --soft file>), e.g. bc5cdr=~/.cache/scitag/distill/"
@@ -366,6 +369,18 @@ def main() -> None:
         model = MultiHead(BertForTokenClassification.from_pretrained(args.frozen_base), extra, args.branch_layers,
                           frozen=True)
         say(log, f"frozen base {args.frozen_base}; branch of {args.branch_layers} layers from layer {model.branch_at}")
+        if args.warm_start:
+            warm = torch.load(args.warm_start / "heads.pt")
+            if "_branch" not in warm:
+                raise SystemExit(f"--warm-start {args.warm_start}: no branch in heads.pt")
+            try:
+                model.branch.load_state_dict(warm["_branch"])
+                for h in model.heads:
+                    model.heads[h].load_state_dict(warm[h])
+            except (RuntimeError, KeyError) as e:
+                raise SystemExit(f"--warm-start {args.warm_start}: not a branch of {args.branch_layers} layers with "
+                                 f"the heads {', '.join(model.heads)}: {e}")
+            say(log, f"branch and heads start from {args.warm_start}")
     else:
         model = MultiHead(BertForTokenClassification.from_pretrained(base, config=config), extra)
 
