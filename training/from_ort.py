@@ -152,7 +152,14 @@ def check(out: Path, model_dir: Path, data: Path, limit: int) -> None:
     from multitask import load_multihead
     from tokenizers import Tokenizer
 
-    model = load_multihead(out) if (out / "heads.json").exists() else None
+    if (out / "heads.json").exists():
+        model = load_multihead(out)
+    else:  # a single-output model: its one head
+        from transformers import BertForTokenClassification
+
+        tagger = BertForTokenClassification.from_pretrained(out).eval()
+        model = lambda ids, mask, types: {"jnlpba": tagger(input_ids=ids, attention_mask=mask,  # noqa: E731
+                                                           token_type_ids=types).logits}
     sess = ort.InferenceSession(str(model_dir / "model_quantized.ort"), providers=["CPUExecutionProvider"])
     names = [o.name for o in sess.get_outputs()]
     tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
@@ -165,7 +172,7 @@ def check(out: Path, model_dir: Path, data: Path, limit: int) -> None:
         got = dict(zip(names, sess.run(None, feeds)))
         with torch.no_grad():
             t = {k: torch.from_numpy(v) for k, v in feeds.items()}
-            mine = model(**t)
+            mine = model(t["input_ids"], t["attention_mask"], t["token_type_ids"])
         for head, logits in mine.items():
             name = "logits" if head == "jnlpba" else f"logits_{head}"
             a, b = logits.numpy()[0], got[name][0]
