@@ -3,7 +3,7 @@
 //! An ORT-format file is a FlatBuffers buffer (`onnxruntime/core/flatbuffers/schema/ort.fbs`,
 //! identifier `ORTM`): `InferenceSession.model` → `Model.graph` → `Graph.initializers`, each a
 //! `Tensor` with `name`, `dims`, `data_type` and `raw_data`. The tagger shares the built-in model's
-//! weight matrices between its sessions (see `tagger.rs`), so it needs their names, shapes and bytes
+//! weight matrices between its sessions (see `sessions.rs`), so it needs their names, shapes and bytes
 //! without a copy. The reader is a few bounds-checked offset reads rather than the `flatbuffers`
 //! crate: that crate's access without generated code is `unsafe` and unchecked, and generating code
 //! needs `flatc`. Every read is checked; a malformed buffer gives `None`, never a panic.
