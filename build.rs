@@ -4,6 +4,11 @@
 //! `src/ner/embedded.rs`. Without a model the binary still builds; `ModelSource::Embedded` then
 //! reports that there is no built-in model. `SCITAG_EMBED_MODEL=0` skips embedding (faster test
 //! builds); `SCITAG_EMBED_MODEL=DIR` embeds another model directory.
+//!
+//! Also sets `SCITAG_PIPELINE_HASH`: a hash of the sources that decide a text's entities
+//! (`src/analysis`, `src/prose`, `src/ner`, `src/glossary`), part of the project index's disk-cache
+//! key, so entities cached by an older build are not served after a change to the guards or the
+//! extractors (the package version alone does not change between builds of main).
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +33,7 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=SCITAG_EMBED_MODEL");
+    pipeline_hash(&manifest);
     let setting = std::env::var("SCITAG_EMBED_MODEL").unwrap_or_default();
     let directory = match setting.as_str() {
         "0" | "false" | "no" => None,
@@ -99,4 +105,43 @@ fn model_files(directory: &Path) -> Vec<(String, PathBuf)> {
     }
     println!("cargo:rerun-if-changed={}", directory.join(onnx).display());
     files
+}
+
+/// Sets `SCITAG_PIPELINE_HASH` (FNV-1a, 64 bits, over the relative paths and contents of the
+/// pipeline's source files, in sorted order).
+fn pipeline_hash(manifest: &Path) {
+    let mut files = Vec::new();
+    for directory in ["src/analysis", "src/prose", "src/ner", "src/glossary"] {
+        let directory = manifest.join(directory);
+        println!("cargo:rerun-if-changed={}", directory.display());
+        collect(&directory, &mut files);
+    }
+    files.sort();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for file in &files {
+        let relative = file.strip_prefix(manifest).unwrap_or(file);
+        feed(relative.to_string_lossy().replace('\\', "/").as_bytes());
+        feed(&std::fs::read(file).unwrap_or_default());
+    }
+    println!("cargo:rustc-env=SCITAG_PIPELINE_HASH={hash:016x}");
+}
+
+fn collect(directory: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
 }

@@ -202,6 +202,10 @@ fn guard(
         return None;
     }
     if is_quantity(text)
+        || is_identifier(text)
+        || before_et_al(prose, end, text)
+        || (NAME_CLASSES.contains(&label)
+            && (is_substitution(text) || is_nucleotide_sequence(text)))
         || is_citation_key(prose, start, end)
         || sentence_initial_function_word(paragraph, start, text)
         || (label != "species" && after_an_initial(prose, start, text))
@@ -437,9 +441,14 @@ fn opens_before(text: &str, closer: char) -> bool {
 const NAME_CLASSES: [&str; 3] = ["chemical", "disease", "species"];
 
 /// Words that are never a chemical, disease or species alone: the class's own generic nouns
-/// (`the disease`, `these drugs`, `a virus`). BC5CDR, NCBI-disease and LINNAEUS annotate named
-/// mentions (`Alzheimer's disease`, `cisplatin`, `HIV-1`), not the bare nouns.
-const GENERIC_NAMES: [&str; 18] = [
+/// (`the disease`, `these drugs`, `a virus`, `amino acids`). BC5CDR, NCBI-disease and LINNAEUS
+/// annotate named mentions (`Alzheimer's disease`, `cisplatin`, `HIV-1`), not the bare nouns (BC5CDR
+/// has `amino acid(s)` 13 times in all its splits; a paper on protein evolution has it hundreds).
+const GENERIC_NAMES: [&str; 22] = [
+    "amino acid",
+    "amino acids",
+    "amino-acid",
+    "amino-acids",
     "disease",
     "diseases",
     "disorder",
@@ -496,6 +505,98 @@ fn is_quantity(text: &str) -> bool {
         .trim_end_matches(|c: char| c.is_ascii_digit() || "^-−–⁻¹".contains(c))
         .trim();
     UNITS.contains(&unit)
+}
+
+/// Accession prefixes of sequencing runs, experiments, samples, projects, expression series and
+/// genome assemblies (ENA / SRA / DDBJ, BioProject, BioSample, GEO, NCBI Assembly, EGA).
+const ACCESSION_PREFIXES: [&str; 25] = [
+    "ERR", "SRR", "DRR", "ERX", "SRX", "DRX", "ERS", "SRS", "DRS", "ERP", "SRP", "DRP", "PRJNA",
+    "PRJEB", "PRJDB", "SAMN", "SAMEA", "SAMD", "GSE", "GSM", "GPL", "GCA_", "GCF_", "EGAS", "EGAD",
+];
+
+/// Patent offices whose publication numbers appear in papers (`US20150218260A1`).
+const PATENT_OFFICES: [&str; 6] = ["US", "WO", "EP", "JP", "CN", "KR"];
+
+/// An identifier, never an entity of any class: a commit or other hash (seven or more lower-case
+/// hexadecimal digits, digits and letters both: `f9ab436915e5…`), an accession of a sequencing run,
+/// sample, project, series or assembly (`ERR1341796`, `PRJNA257197`, `GCA_001297185.1`,
+/// `GSE12345`) or a patent number (`US20150218260A1`). No gold mention of BC5CDR, NCBI-disease or
+/// LINNAEUS (train, dev or test) has one of these shapes.
+fn is_identifier(text: &str) -> bool {
+    let hex = text.len() >= 7
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && text.bytes().any(|b| b.is_ascii_digit())
+        && text.bytes().any(|b| b.is_ascii_lowercase());
+    let accession = ACCESSION_PREFIXES.iter().any(|prefix| {
+        text.strip_prefix(prefix).is_some_and(|rest| {
+            let (count, tail) = digits_then(rest);
+            count >= 4
+                && (tail.is_empty()
+                    || tail
+                        .strip_prefix('.')
+                        .is_some_and(|version| digits_then(version) == (version.len(), "")))
+        })
+    });
+    let patent = PATENT_OFFICES.iter().any(|office| {
+        text.strip_prefix(office).is_some_and(|rest| {
+            let (count, tail) = digits_then(rest);
+            let mut kind = tail.chars();
+            count >= 7
+                && kind.next().is_some_and(|c| c.is_ascii_uppercase())
+                && kind.as_str().len() <= 1
+                && kind.all(|c| c.is_ascii_digit())
+        })
+    });
+    hex || accession || patent
+}
+
+/// The number of ASCII digits `text` starts with, and what follows them.
+fn digits_then(text: &str) -> (usize, &str) {
+    let rest = text.trim_start_matches(|c: char| c.is_ascii_digit());
+    (text.len() - rest.len(), rest)
+}
+
+/// The one-letter codes of the twenty amino acids.
+const AMINO_ACIDS: &str = "ACDEFGHIKLMNPQRSTVWY";
+
+/// An amino-acid substitution (`N88D`, `T332N`, `V600E`): a residue, its position (two to four
+/// digits) and the residue that replaces it. A mutation, not a chemical, disease or species (no
+/// gold mention of BC5CDR, NCBI-disease or LINNAEUS has the shape; with one digit BC5CDR has
+/// compounds such as `C5D`). Only for those classes: a JNLPBA cell line looks the same (`T47D`).
+fn is_substitution(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let residue = |b: u8| AMINO_ACIDS.as_bytes().contains(&b);
+    (4..=6).contains(&bytes.len())
+        && residue(bytes[0])
+        && residue(bytes[bytes.len() - 1])
+        && bytes[1..bytes.len() - 1].iter().all(u8::is_ascii_digit)
+}
+
+/// A nucleotide sequence written out (`5'-agataggttaattgagag…`, `ACGTACGTACGT`): ten or more of
+/// A, C, G, T, U in either case, with `5'-` / `-3'` ends or without. A primer or a probe, not a
+/// chemical, disease or species.
+fn is_nucleotide_sequence(text: &str) -> bool {
+    let core = ["5'-", "5′-", "5'", "5′"]
+        .iter()
+        .find_map(|end| text.strip_prefix(end))
+        .unwrap_or(text);
+    let core = ["-3'", "-3′", "3'", "3′"]
+        .iter()
+        .find_map(|end| core.strip_suffix(end))
+        .unwrap_or(core);
+    core.len() >= 10 && core.bytes().all(|b| b"ACGTUacgtu".contains(&b))
+}
+
+/// A capitalised name followed by `et al` (`Navlakha et al. proposed…`): the first author of a
+/// cited paper, never an entity.
+fn before_et_al(prose: &str, end: usize, text: &str) -> bool {
+    text.chars().next().is_some_and(char::is_uppercase)
+        && !text.contains(char::is_whitespace)
+        && prose[end..]
+            .trim_start_matches([' ', '\u{a0}', '~'])
+            .starts_with("et al")
 }
 
 /// A citation key left in square brackets (`[Lao26022007; Byun1019]`): a word of letters and then
@@ -776,6 +877,52 @@ mod tests {
         assert_eq!(
             guarded_as(names, Language::Plain, "MM", "cell_line").as_deref(),
             Some("MM")
+        );
+    }
+
+    #[test]
+    fn identifiers_mutations_sequences_and_cited_authors_are_not_entities() {
+        let md = "Reads (ERR1341796, PRJNA257197) were mapped to GCA_001297185.1 at commit \
+                  f9ab436915e55d3e847e759caf0721e23fec04e0 (patent US20150218260A1). The N88D and \
+                  T332N mutants bound primer 5'-agataggttaattgagagaataag-3' as Navlakha et al. showed \
+                  for T47D cells and cisplatin.\n";
+        for (needle, label) in [
+            ("ERR1341796", "chemical"),
+            ("PRJNA257197", "protein"),
+            ("GCA_001297185.1", "chemical"),
+            ("f9ab436915e55d3e847e759caf0721e23fec04e0", "chemical"),
+            ("US20150218260A1", "chemical"),
+            ("N88D", "chemical"),
+            ("T332N", "disease"),
+            ("5'-agataggttaattgagagaataag-3'", "chemical"),
+            ("Navlakha", "chemical"),
+        ] {
+            assert_eq!(
+                guarded_as(md, Language::Markdown, needle, label),
+                None,
+                "{needle}"
+            );
+        }
+        // A cell line has the shape of a substitution (`T47D`) and keeps its class; a drug stays.
+        for (needle, label) in [("T47D", "cell_line"), ("cisplatin", "chemical")] {
+            assert_eq!(
+                guarded_as(md, Language::Markdown, needle, label).as_deref(),
+                Some(needle),
+                "{needle}"
+            );
+        }
+        // Short hexadecimal-looking names and names with few digits are not identifiers.
+        let names = "cdc42 and ERR1 and SRR12 and ace1b2c were studied.\n";
+        for needle in ["cdc42", "ERR1", "SRR12"] {
+            assert_eq!(
+                guarded_as(names, Language::Plain, needle, "protein").as_deref(),
+                Some(needle),
+                "{needle}"
+            );
+        }
+        assert_eq!(
+            guarded_as(names, Language::Plain, "ace1b2c", "protein"),
+            None
         );
     }
 

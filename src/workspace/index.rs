@@ -205,9 +205,11 @@ impl Indexer {
             link: false,
         });
         // What makes the entities of this text what they are.
+        // The build's pipeline sources are part of it (build.rs: `SCITAG_PIPELINE_HASH`).
         let fingerprint = format!(
-            "{}|{:x}|{:?}|{:?}",
+            "{}|{}|{:x}|{:?}|{:?}",
             env!("CARGO_PKG_VERSION"),
+            env!("SCITAG_PIPELINE_HASH"),
             classifier.identity(),
             settings,
             glossary.as_deref()
