@@ -35,7 +35,9 @@ use crate::prose::{Paragraph, Piece, PieceKind};
 /// The guarded entities of one paragraph: trimmed, and without those the rules drop. `source` is
 /// the document text the paragraph was extracted from (math is recognised by its source bytes).
 pub fn apply(paragraph: &Paragraph, source: &str, entities: &[Entity]) -> Vec<Entity> {
-    join_hyphenated(&paragraph.prose, entities)
+    let mut entities = join_hyphenated(&paragraph.prose, entities);
+    complete_binomials(&paragraph.prose, &mut entities);
+    entities
         .into_iter()
         .filter_map(|mut entity| {
             entity.range = guard(paragraph, source, &entity.label, entity.range.clone())?;
@@ -75,6 +77,41 @@ fn join_hyphenated(prose: &str, entities: &[Entity]) -> Vec<Entity> {
         joined.push(entity.clone());
     }
     joined
+}
+
+/// Extends a species that is an abbreviated genus alone (`L.`, `C .`: one capital letter and a
+/// period) over the lower-case epithet that follows (`L. intermedia`, `C. elegans`): the model
+/// found the binomial's start and left its second word out (LINNAEUS test: 26 such spans). Not
+/// when the next word is an entity of its own.
+fn complete_binomials(prose: &str, entities: &mut [Entity]) {
+    let starts: Vec<usize> = entities.iter().map(|entity| entity.range.start).collect();
+    for entity in entities.iter_mut() {
+        if entity.label != "species" || entity.tag.is_some() {
+            continue;
+        }
+        let text = &prose[entity.range.clone()];
+        let mut characters = text.chars();
+        let genus = characters.next().is_some_and(|c| c.is_ascii_uppercase())
+            && matches!(characters.as_str(), "." | " .");
+        if !genus {
+            continue;
+        }
+        let after = &prose[entity.range.end..];
+        let Some(epithet) = after.strip_prefix(' ') else {
+            continue;
+        };
+        let length = epithet
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '-'))
+            .unwrap_or(epithet.len());
+        let word = &epithet[..length];
+        let epithet_start = entity.range.end + 1;
+        if word.len() >= 3
+            && word.starts_with(|c: char| c.is_ascii_lowercase())
+            && !starts.contains(&epithet_start)
+        {
+            entity.range.end = epithet_start + word.trim_end_matches('-').len();
+        }
+    }
 }
 
 /// Gives `entity` the class its head names ([`heads`]). The model chose between the two classes
@@ -924,6 +961,36 @@ mod tests {
             guarded_as(names, Language::Plain, "ace1b2c", "protein"),
             None
         );
+    }
+
+    #[test]
+    fn an_abbreviated_genus_takes_its_epithet() {
+        let md = "Sand flies (L. intermedia) and C. elegans were kept; L. Sample was not.\n";
+        let extraction = extract(md, Language::Markdown, &ExtractOptions::default());
+        let paragraph = &extraction.paragraphs[0];
+        let at = |needle: &str, length: usize| {
+            let start = paragraph.prose.find(needle).unwrap();
+            Entity {
+                range: start..start + length,
+                label: "species".into(),
+                score: 0.9,
+                alternatives: Vec::new(),
+                tag: None,
+            }
+        };
+        let entities = [
+            at("L. intermedia", 2),
+            at("C. elegans", 2),
+            at("elegans", 7),
+            at("L. Sample", 2),
+        ];
+        let out: Vec<&str> = apply(paragraph, md, &entities)
+            .iter()
+            .map(|entity| &paragraph.prose[entity.range.clone()])
+            .collect();
+        // `C.` stays short where the epithet is an entity of its own; a capitalised word is no
+        // epithet (and a genus initial alone is too short to stay an entity).
+        assert_eq!(out, ["L. intermedia", "elegans"]);
     }
 
     #[test]
