@@ -931,6 +931,28 @@ mod tests {
             .map(|entity| paragraph.prose[entity.range.clone()].to_string())
     }
 
+    /// Asserts that the guards drop each `(needle, label)` of `source`.
+    fn assert_dropped(source: &str, language: Language, cases: &[(&str, &str)]) {
+        for (needle, label) in cases {
+            assert_eq!(
+                guarded_as(source, language, needle, label),
+                None,
+                "{needle}"
+            );
+        }
+    }
+
+    /// Asserts that the guards keep each `(needle, label)` of `source` as it is.
+    fn assert_kept(source: &str, language: Language, cases: &[(&str, &str)]) {
+        for (needle, label) in cases {
+            assert_eq!(
+                guarded_as(source, language, needle, label).as_deref(),
+                Some(*needle),
+                "{needle}"
+            );
+        }
+    }
+
     #[test]
     fn quantities_and_units_are_never_entities() {
         let md = "Cells in 50 µL of methanol (-30℃) got 120ul of virus and 2.5 mM EDTA; \
@@ -964,68 +986,58 @@ mod tests {
                   f9ab436915e55d3e847e759caf0721e23fec04e0 (patent US20150218260A1). The N88D and \
                   T332N mutants bound primer 5'-agataggttaattgagagaataag-3' as Navlakha et al. showed \
                   for T47D cells and cisplatin.\n";
-        for (needle, label) in [
-            ("ERR1341796", "chemical"),
-            ("PRJNA257197", "protein"),
-            ("GCA_001297185.1", "chemical"),
-            ("f9ab436915e55d3e847e759caf0721e23fec04e0", "chemical"),
-            ("US20150218260A1", "chemical"),
-            ("N88D", "chemical"),
-            ("T332N", "disease"),
-            ("5'-agataggttaattgagagaataag-3'", "chemical"),
-            ("Navlakha", "chemical"),
-        ] {
-            assert_eq!(
-                guarded_as(md, Language::Markdown, needle, label),
-                None,
-                "{needle}"
-            );
-        }
+        assert_dropped(
+            md,
+            Language::Markdown,
+            &[
+                ("ERR1341796", "chemical"),
+                ("PRJNA257197", "protein"),
+                ("GCA_001297185.1", "chemical"),
+                ("f9ab436915e55d3e847e759caf0721e23fec04e0", "chemical"),
+                ("US20150218260A1", "chemical"),
+                ("N88D", "chemical"),
+                ("T332N", "disease"),
+                ("5'-agataggttaattgagagaataag-3'", "chemical"),
+                ("Navlakha", "chemical"),
+            ],
+        );
         // A cell line has the shape of a substitution (`T47D`) and keeps its class; a drug stays.
-        for (needle, label) in [("T47D", "cell_line"), ("cisplatin", "chemical")] {
-            assert_eq!(
-                guarded_as(md, Language::Markdown, needle, label).as_deref(),
-                Some(needle),
-                "{needle}"
-            );
-        }
+        assert_kept(
+            md,
+            Language::Markdown,
+            &[("T47D", "cell_line"), ("cisplatin", "chemical")],
+        );
         // Short hexadecimal-looking names and names with few digits are not identifiers.
         let names = "cdc42 and ERR1 and SRR12 and ace1b2c were studied.\n";
-        for needle in ["cdc42", "ERR1", "SRR12"] {
-            assert_eq!(
-                guarded_as(names, Language::Plain, needle, "protein").as_deref(),
-                Some(needle),
-                "{needle}"
-            );
-        }
-        assert_eq!(
-            guarded_as(names, Language::Plain, "ace1b2c", "protein"),
-            None
+        assert_kept(
+            names,
+            Language::Plain,
+            &[
+                ("cdc42", "protein"),
+                ("ERR1", "protein"),
+                ("SRR12", "protein"),
+            ],
         );
+        assert_dropped(names, Language::Plain, &[("ace1b2c", "protein")]);
     }
 
     #[test]
     fn processes_organs_and_fields_alone_are_not_chemicals_diseases_or_species() {
         let md = "DNA methylation in the lung, endocytosis of the spike protein and lung cancer.\n";
-        for (needle, label) in [
-            ("methylation", "chemical"),
-            ("lung", "disease"),
-            ("endocytosis", "disease"),
-        ] {
-            assert_eq!(
-                guarded_as(md, Language::Markdown, needle, label),
-                None,
-                "{needle}"
-            );
-        }
-        assert_eq!(
-            guarded_as(md, Language::Markdown, "lung cancer", "disease").as_deref(),
-            Some("lung cancer")
+        assert_dropped(
+            md,
+            Language::Markdown,
+            &[
+                ("methylation", "chemical"),
+                ("lung", "disease"),
+                ("endocytosis", "disease"),
+            ],
         );
-        // The JNLPBA classes keep theirs (`spike` of a viral protein).
-        assert_eq!(
-            guarded_as(md, Language::Markdown, "spike protein", "protein").as_deref(),
-            Some("spike protein")
+        // With other words they stay; the JNLPBA classes keep theirs (`spike` of a viral protein).
+        assert_kept(
+            md,
+            Language::Markdown,
+            &[("lung cancer", "disease"), ("spike protein", "protein")],
         );
     }
 
