@@ -82,9 +82,9 @@ fn join_hyphenated(prose: &str, entities: &[Entity]) -> Vec<Entity> {
 /// Extends a species that is an abbreviated genus alone (`L.`, `C .`: one capital letter and a
 /// period) over the lower-case epithet that follows (`L. intermedia`, `C. elegans`): the model
 /// found the binomial's start and left its second word out (LINNAEUS test: 26 such spans). Not
-/// when the next word is an entity of its own.
+/// when another entity covers any of the next word.
 fn complete_binomials(prose: &str, entities: &mut [Entity]) {
-    let starts: Vec<usize> = entities.iter().map(|entity| entity.range.start).collect();
+    let ranges: Vec<Range<usize>> = entities.iter().map(|entity| entity.range.clone()).collect();
     for entity in entities.iter_mut() {
         if entity.label != "species" || entity.tag.is_some() {
             continue;
@@ -104,12 +104,14 @@ fn complete_binomials(prose: &str, entities: &mut [Entity]) {
             .find(|c: char| !(c.is_ascii_lowercase() || c == '-'))
             .unwrap_or(epithet.len());
         let word = &epithet[..length];
-        let epithet_start = entity.range.end + 1;
+        let epithet = entity.range.end + 1..entity.range.end + 1 + word.trim_end_matches('-').len();
         if word.len() >= 3
             && word.starts_with(|c: char| c.is_ascii_lowercase())
-            && !starts.contains(&epithet_start)
+            && !ranges
+                .iter()
+                .any(|other| other.start < epithet.end && epithet.start < other.end)
         {
-            entity.range.end = epithet_start + word.trim_end_matches('-').len();
+            entity.range.end = epithet.end;
         }
     }
 }
