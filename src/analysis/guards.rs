@@ -84,34 +84,33 @@ fn join_hyphenated(prose: &str, entities: &[Entity]) -> Vec<Entity> {
 /// found the binomial's start and left its second word out (LINNAEUS test: 26 such spans). Not
 /// when another entity covers any of the next word.
 fn complete_binomials(prose: &str, entities: &mut [Entity]) {
-    let ranges: Vec<Range<usize>> = entities.iter().map(|entity| entity.range.clone()).collect();
-    for entity in entities.iter_mut() {
+    for index in 0..entities.len() {
+        let entity = &entities[index];
         if entity.label != "species" || entity.tag.is_some() {
             continue;
         }
-        let text = &prose[entity.range.clone()];
-        let mut characters = text.chars();
+        let mut characters = prose[entity.range.clone()].chars();
         let genus = characters.next().is_some_and(|c| c.is_ascii_uppercase())
             && matches!(characters.as_str(), "." | " .");
-        if !genus {
-            continue;
-        }
-        let after = &prose[entity.range.end..];
-        let Some(epithet) = after.strip_prefix(' ') else {
+        let Some(epithet) = prose[entity.range.end..]
+            .strip_prefix(' ')
+            .filter(|_| genus)
+        else {
             continue;
         };
         let length = epithet
             .find(|c: char| !(c.is_ascii_lowercase() || c == '-'))
             .unwrap_or(epithet.len());
         let word = &epithet[..length];
-        let epithet = entity.range.end + 1..entity.range.end + 1 + word.trim_end_matches('-').len();
+        let start = entity.range.end + 1;
+        let end = start + word.trim_end_matches('-').len();
         if word.len() >= 3
             && word.starts_with(|c: char| c.is_ascii_lowercase())
-            && !ranges
+            && !entities
                 .iter()
-                .any(|other| other.start < epithet.end && epithet.start < other.end)
+                .any(|other| other.range.start < end && start < other.range.end)
         {
-            entity.range.end = epithet.end;
+            entities[index].range.end = end;
         }
     }
 }
