@@ -10,6 +10,7 @@
 //! key, so entities cached by an older build are not served after a change to the guards or the
 //! extractors (the package version alone does not change between builds of main).
 
+use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
 const ONNX_NAMES: [&str; 4] = [
@@ -107,7 +108,7 @@ fn model_files(directory: &Path) -> Vec<(String, PathBuf)> {
     files
 }
 
-/// Sets `SCITAG_PIPELINE_HASH` (FNV-1a, 64 bits, over the relative paths and contents of the
+/// Sets `SCITAG_PIPELINE_HASH` (FNV-1a, 64 bits, as `stable_hash` in `src/workspace/index_cache.rs`, over the relative paths and contents of the
 /// pipeline's source files, in sorted order).
 fn pipeline_hash(manifest: &Path) {
     let mut files = Vec::new();
@@ -117,18 +118,14 @@ fn pipeline_hash(manifest: &Path) {
         collect(&directory, &mut files);
     }
     files.sort();
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |bytes: &[u8]| {
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
+    // Bytes only (`write`), never `write_usize` and friends, so the value is the same everywhere.
+    let mut hasher = fnv::FnvHasher::default();
     for file in &files {
         let relative = file.strip_prefix(manifest).unwrap_or(file);
-        feed(relative.to_string_lossy().replace('\\', "/").as_bytes());
-        feed(&std::fs::read(file).unwrap_or_default());
+        hasher.write(relative.to_string_lossy().replace('\\', "/").as_bytes());
+        hasher.write(&std::fs::read(file).unwrap_or_default());
     }
+    let hash = hasher.finish();
     println!("cargo:rustc-env=SCITAG_PIPELINE_HASH={hash:016x}");
 }
 
