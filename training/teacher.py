@@ -16,7 +16,9 @@ on 2 CPU cores needs:
 
 The best epoch (dev span micro F1, argmax, context windows) is saved to --work/best (safetensors, config.json,
 tokenizer.json; config.json's id2label holds the labels); at the end dev and test are scored once with it and
-written to --work/result.json (with the labels).
+written to --work/result.json (with the labels). --score-only does only that last step, for a run stopped
+after its best epoch (the LINNAEUS teacher: `--data ../shared/data/linnaeus --labels auto --work
+~/.cache/scitag/teacher-linnaeus --score-only`).
 See training/README.md.
 """
 
@@ -154,6 +156,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="smoke test: sentences of train/dev/test to use")
     ap.add_argument("--max-steps", type=int, default=None, help="smoke test: stop after N steps")
     ap.add_argument("--log-every", type=int, default=20)
+    ap.add_argument("--score-only", action="store_true",
+                    help="no training: score --work/best on dev and test and write --work/result.json")
     ap.add_argument("--labels", default="jnlpba",
                     help="label set: jnlpba (the fixed JNLPBA order), auto (from --data/train.tsv: O, then B-/I- "
                          "pairs sorted by class name) or a comma-separated list starting with O")
@@ -279,7 +283,9 @@ def main() -> None:
 
     say(f"steps/epoch {steps_per_epoch}, total {total_steps}, warmup {warmup_steps}")
     last_ckpt = time.time()
-    while not state["done"] and state["step"] < total_steps and progress() < 1.0:
+    if args.score_only and not (args.work / "best" / "config.json").is_file():
+        sys.exit(f"teacher: --score-only needs a trained {args.work / 'best'}")
+    while not args.score_only and not state["done"] and state["step"] < total_steps and progress() < 1.0:
         if state["epoch_rng"] is None:  # a new epoch: remember the RNG that packs and orders it
             state["epoch"] += 1
             state["pos"] = 0
