@@ -108,8 +108,8 @@ fn model_files(directory: &Path) -> Vec<(String, PathBuf)> {
     files
 }
 
-/// Sets `SCITAG_PIPELINE_HASH` (FNV-1a, 64 bits, as `stable_hash` in `src/workspace/index_cache.rs`, over the relative paths and contents of the
-/// pipeline's source files, in sorted order).
+/// Sets `SCITAG_PIPELINE_HASH`: FNV-1a, 64 bits (as `stable_hash` in `src/workspace/index_cache.rs`),
+/// over the relative paths and contents of the pipeline's source files, in sorted order.
 fn pipeline_hash(manifest: &Path) {
     let mut files = Vec::new();
     for directory in ["src/analysis", "src/prose", "src/ner", "src/glossary"] {

@@ -201,6 +201,41 @@ def main() -> None:
     dev, dev_docs = split_of("dev")
     say(f"train {len(train)} sentences / {len(train_docs)} abstracts; dev {len(dev)} / {len(dev_docs)}")
 
+    def score_best(state: dict) -> None:
+        """The final scores of --work/best, dev and test, once, into --work/result.json."""
+        model = MPNetForTokenClassification.from_pretrained(args.work / "best")
+        best_labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        if best_labels != LABELS:
+            sys.exit(f"teacher: {args.work / 'best'} has labels {best_labels}, not {LABELS}")
+        result = {"args": {k: str(v) for k, v in vars(args).items()}, "labels": list(LABELS),
+                  "history": state["history"], "best_dev_f1": state["best"],
+                  "train_elapsed_s": round(state["elapsed"])}
+        for split in ("dev", "test"):
+            sents, docs = split_of(split)
+            for ctx in (True, False):
+                wins = pack_windows(sents, docs, args.max_tokens, ctx, cls_id=cls_id, sep_id=sep_id)
+                preds, _ = decode_windows(wins, predict_word_logits(model, wins, pad_id), sents, "argmax")
+                key = f"{split}_f1_{'context' if ctx else 'single'}_argmax"
+                result[key] = span_f1(sents, preds)
+                say(f"{key} {result[key]:.4f}")
+                if ctx:
+                    say(report(sents, preds))
+                    per_class = classification_report([x.labels for x in sents], preds, output_dict=True)
+                    result[f"{split}_per_class_context_argmax"] = {
+                        c: {k: float(v) for k, v in d.items()} for c, d in per_class.items()}
+        (args.work / "result.json").write_text(json.dumps(result, indent=1))
+        say(f"done: {args.work / 'result.json'}")
+
+    if args.score_only:
+        if not (args.work / "best" / "config.json").is_file():
+            sys.exit(f"teacher: --score-only needs a trained {args.work / 'best'}")
+        ckpt = args.work / "ckpt.pt"
+        # the run's history and best dev F1 from its checkpoint (memory-mapped: the weights are not read)
+        saved = torch.load(ckpt, weights_only=False, mmap=True)["state"] if ckpt.exists() else {}
+        score_best({"history": saved.get("history", []), "best": saved.get("best", float("nan")),
+                    "elapsed": saved.get("elapsed", 0.0)})
+        return
+
     config = MPNetConfig.from_pretrained(base)
     config.num_labels = len(LABELS)
     config.id2label = dict(enumerate(LABELS))
@@ -283,9 +318,7 @@ def main() -> None:
 
     say(f"steps/epoch {steps_per_epoch}, total {total_steps}, warmup {warmup_steps}")
     last_ckpt = time.time()
-    if args.score_only and not (args.work / "best" / "config.json").is_file():
-        sys.exit(f"teacher: --score-only needs a trained {args.work / 'best'}")
-    while not args.score_only and not state["done"] and state["step"] < total_steps and progress() < 1.0:
+    while not state["done"] and state["step"] < total_steps and progress() < 1.0:
         if state["epoch_rng"] is None:  # a new epoch: remember the RNG that packs and orders it
             state["epoch"] += 1
             state["pos"] = 0
@@ -336,29 +369,7 @@ def main() -> None:
             state["done"] = True
         save_ckpt()
         last_ckpt = time.time()
-
-    # final scores of the best epoch, dev and test, once
-    model = MPNetForTokenClassification.from_pretrained(args.work / "best")
-    best_labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
-    if best_labels != LABELS:
-        sys.exit(f"teacher: {args.work / 'best'} has labels {best_labels}, not {LABELS}")
-    result = {"args": {k: str(v) for k, v in vars(args).items()}, "labels": list(LABELS),
-              "history": state["history"], "best_dev_f1": state["best"], "train_elapsed_s": round(state["elapsed"])}
-    for split in ("dev", "test"):
-        sents, docs = split_of(split)
-        for ctx in (True, False):
-            wins = pack_windows(sents, docs, args.max_tokens, ctx, cls_id=cls_id, sep_id=sep_id)
-            preds, _ = decode_windows(wins, predict_word_logits(model, wins, pad_id), sents, "argmax")
-            key = f"{split}_f1_{'context' if ctx else 'single'}_argmax"
-            result[key] = span_f1(sents, preds)
-            say(f"{key} {result[key]:.4f}")
-            if ctx:
-                say(report(sents, preds))
-                per_class = classification_report([x.labels for x in sents], preds, output_dict=True)
-                result[f"{split}_per_class_context_argmax"] = {
-                    c: {k: float(v) for k, v in d.items()} for c, d in per_class.items()}
-    (args.work / "result.json").write_text(json.dumps(result, indent=1))
-    say(f"done: {args.work / 'result.json'}")
+    score_best(state)
 
 
 if __name__ == "__main__":

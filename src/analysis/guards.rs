@@ -92,10 +92,10 @@ fn complete_binomials(prose: &str, entities: &mut [Entity]) {
         let mut characters = prose[entity.range.clone()].chars();
         let genus = characters.next().is_some_and(|c| c.is_ascii_uppercase())
             && matches!(characters.as_str(), "." | " .");
-        let Some(epithet) = prose[entity.range.end..]
-            .strip_prefix(' ')
-            .filter(|_| genus)
-        else {
+        if !genus {
+            continue;
+        }
+        let Some(epithet) = prose[entity.range.end..].strip_prefix(' ') else {
             continue;
         };
         let length = epithet
